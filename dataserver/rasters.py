@@ -1,0 +1,168 @@
+"""What a GeoTIFF is: its checks, metadata, lon/lat footprint and JPEG previews.
+
+Everything here reads headers, except the previews, which read the raster once, decimated.
+"""
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from PIL import Image as PILImage
+from rasterio.enums import ColorInterp, Resampling
+from rasterio.errors import RasterioError
+from rasterio.warp import transform as warp_transform
+from shapely.geometry import Polygon
+from shapely.geometry.polygon import orient
+
+from . import errors
+from .storage import PREVIEW_SIZES
+
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+MAX_EXTENT_DEGREES = 10.0
+POINTS_PER_EDGE = 32
+WHITE = 255
+
+
+def is_tiff(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) in TIFF_MAGIC
+
+
+@dataclass
+class RasterInfo:
+    meta_data: dict
+    footprint: Polygon  # lon/lat
+    band_indexes: list[int]  # the bands that make the picture (RGB or grey)
+    display_range: list[list[float]] | None  # per band (min, max) stretched to 0-255; None for 8-bit data
+
+
+def raster_open(path: Path, *, filename: str):
+    """Open a GeoTIFF, refusing anything else (PNG, VRT, JPEG... whatever its name says)."""
+    if not is_tiff(path):
+        raise errors.FileOpenError(filename=filename)
+    try:
+        src = rasterio.open(path)
+    except RasterioError:
+        raise errors.FileOpenError(filename=filename) from None
+    if src.driver not in {"GTiff", "COG"}:
+        src.close()
+        raise errors.FileOpenError(filename=filename)
+    return src
+
+
+def raster_check(src, *, filename: str, max_pixel_count: int) -> dict:
+    """Return the contract's meta_data, or raise FileCheckFailed naming what is missing or too large."""
+    bad = []
+    if src.crs is None:
+        bad.append("crs")
+    if src.transform.is_identity:
+        bad.append("transform")
+    if src.width > max_pixel_count:
+        bad.append("width")
+    if src.height > max_pixel_count:
+        bad.append("height")
+    if bad:
+        raise errors.FileCheckFailed(
+            filename=filename,
+            bad_parameters=bad,
+            crs=src.crs.to_string() if src.crs else None,
+            transform=list(src.transform)[:6] if not src.transform.is_identity else None,
+            width=src.width,
+            height=src.height,
+        )
+    return {
+        "crs": src.crs.to_string(),
+        "count": src.count,
+        "width": src.width,
+        "height": src.height,
+        "dtypes": list(src.dtypes),
+        "nodata": src.nodata if src.nodata is None or math.isfinite(src.nodata) else None,
+        "pixel_size": [abs(src.transform.a), abs(src.transform.e)],
+    }
+
+
+def raster_footprint(src, *, filename: str) -> Polygon:
+    """The image outline in lon/lat, edges densified so that a UTM image's curved outline stays right."""
+    w, h, n = src.width, src.height, POINTS_PER_EDGE
+    steps = np.linspace(0, 1, n, endpoint=False)
+    cols = np.concatenate([steps * w, np.full(n, w), (1 - steps) * w, np.zeros(n)])
+    rows = np.concatenate([np.zeros(n), steps * h, np.full(n, h), (1 - steps) * h])
+    xs, ys = src.transform @ (cols, rows)
+    try:
+        lons, lats = warp_transform(src.crs, "EPSG:4326", list(xs), list(ys))
+    except RasterioError:
+        raise errors.ImageOutOfBounds(filename=filename) from None
+    lons, lats = np.asarray(lons), np.asarray(lats)
+    if not (np.isfinite(lons).all() and np.isfinite(lats).all()):
+        raise errors.ImageOutOfBounds(filename=filename)
+    if lons.min() < -180 or lons.max() > 180 or lats.min() < -90 or lats.max() > 90:
+        raise errors.ImageOutOfBounds(filename=filename)
+    if lons.max() - lons.min() > MAX_EXTENT_DEGREES or lats.max() - lats.min() > MAX_EXTENT_DEGREES:
+        raise errors.ImageExtentTooBig(filename=filename)
+    # Straight edges (e.g. Web Mercator or lon/lat images) need no more than their corners.
+    return orient(Polygon(zip(lons.round(8), lats.round(8))).simplify(1e-9, preserve_topology=True))
+
+
+def picture_bands(src) -> list[int]:
+    """RGB when there are three colour bands or more, else the first band as grey; alpha bands never."""
+    colour = [i for i, ci in zip(src.indexes, src.colorinterp) if ci != ColorInterp.alpha]
+    return colour[:3] if len(colour) >= 3 else colour[:1]
+
+
+def raster_inspect(path: Path, *, filename: str, max_pixel_count: int) -> RasterInfo:
+    with raster_open(path, filename=filename) as src:
+        meta = raster_check(src, filename=filename, max_pixel_count=max_pixel_count)
+        return RasterInfo(meta, raster_footprint(src, filename=filename), picture_bands(src), None)
+
+
+def _stretch(data: np.ma.MaskedArray, display_range: list[list[float]] | None) -> np.ndarray:
+    """Bands × rows × cols → rows × cols × bands of uint8; masked pixels white."""
+    if display_range is None:
+        out = np.asarray(data.filled(0), dtype=np.uint8)
+    else:
+        out = np.empty(data.shape, dtype=np.uint8)
+        for band, (low, high) in enumerate(display_range):
+            scaled = (data[band].astype("float64").filled(low) - low) * (255.0 / max(high - low, 1e-9))
+            out[band] = np.clip(scaled, 0, 255).astype(np.uint8)
+    mask = np.ma.getmaskarray(data).any(axis=0)
+    out[:, mask] = WHITE
+    return np.moveaxis(out, 0, -1)
+
+
+def display_range_of(data: np.ma.MaskedArray, dtype: str) -> list[list[float]] | None:
+    """2nd-98th percentile of each band, or None where the data is 8-bit already."""
+    if dtype == "uint8":
+        return None
+    ranges = []
+    for band in data:
+        values = band.compressed()
+        if values.size == 0:
+            ranges.append([0.0, 1.0])
+            continue
+        low, high = np.percentile(values, [2, 98])
+        ranges.append([float(low), float(high) if high > low else float(low) + 1.0])
+    return ranges
+
+
+def previews_write(path: Path, info: RasterInfo, targets: dict[str, Path], *, filename: str) -> None:
+    """Write the JPEG previews (`s` fits 256 px, `l` 1024 px, aspect kept) from one decimated read.
+
+    Also fills `info.display_range`, which the tiles use to show 16-bit data as the previews do.
+    """
+    largest = max(PREVIEW_SIZES.values())
+    try:
+        with rasterio.open(path) as src:
+            scale = min(1.0, largest / max(src.width, src.height))
+            shape = (len(info.band_indexes), max(1, round(src.height * scale)), max(1, round(src.width * scale)))
+            data = src.read(info.band_indexes, out_shape=shape, resampling=Resampling.bilinear, masked=True)
+    except RasterioError:
+        raise errors.FileOpenError(filename=filename) from None
+    info.display_range = display_range_of(data, info.meta_data["dtypes"][info.band_indexes[0] - 1])
+    pixels = _stretch(data, info.display_range)
+    picture = PILImage.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels)
+    for size, bound in sorted(PREVIEW_SIZES.items(), key=lambda item: -item[1]):
+        picture.thumbnail((bound, bound), PILImage.Resampling.LANCZOS)
+        targets[size].parent.mkdir(parents=True, exist_ok=True)
+        picture.save(targets[size], "JPEG", quality=85)

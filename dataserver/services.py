@@ -1,0 +1,171 @@
+"""Changes to accounts' mosaics and images. Each either completes or leaves nothing behind."""
+
+import math
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Sum
+from shapely import wkt
+from shapely.geometry import MultiPolygon
+from shapely.ops import unary_union
+
+from . import errors, rasters
+from .models import Account, Image, Mosaic
+from .storage import ImageFiles, image_files, mosaic_delete_files
+
+IMAGE_EXTENSIONS = (".tif", ".tiff")
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file that has fully arrived on the imagery disk, with its SHA-1."""
+
+    path: Path
+    filename: str
+    size: int
+    checksum: str
+    source_url: str = ""
+
+
+def account_memory_used(*, account: Account) -> int:
+    return Image.objects.filter(mosaic__account=account).aggregate(total=Sum("file_size"))["total"] or 0
+
+
+def require_writable(account: Account, uid: uuid.UUID, instance_type: str) -> None:
+    if account.read_only:
+        raise errors.AccessDenied(uid=str(uid), instance_type=instance_type)
+
+
+def mosaic_create(*, account: Account, name: str, tags: list[str]) -> Mosaic:
+    require_writable(account, account.id, "mosaic")
+    return Mosaic.objects.create(account=account, name=name, tags=tags)
+
+
+def mosaic_update(*, account: Account, mosaic: Mosaic, name: str, tags: list[str] | None) -> Mosaic:
+    require_writable(account, mosaic.id, "mosaic")
+    mosaic.name = name
+    if tags is not None:
+        mosaic.tags = tags
+    mosaic.save(update_fields=["name", "tags"])
+    return mosaic
+
+
+def mosaic_delete(*, account: Account, mosaic: Mosaic) -> None:
+    require_writable(account, mosaic.id, "mosaic")
+    mosaic.delete()
+    mosaic_delete_files(mosaic)
+
+
+def mosaic_refresh_footprint(*, mosaic: Mosaic) -> None:
+    shapes = [wkt.loads(text) for text in mosaic.images.values_list("footprint", flat=True)]
+    if not shapes:
+        mosaic.footprint = None
+    else:
+        union = unary_union(shapes)
+        parts = list(union.geoms) if hasattr(union, "geoms") else [union]
+        mosaic.footprint = MultiPolygon([part for part in parts if part.geom_type == "Polygon"]).wkt
+    mosaic.save(update_fields=["footprint"])
+
+
+def _check_size_and_quota(account: Account, size: int) -> None:
+    if size > account.max_upload_file_size:
+        raise errors.FileTooBig(actual_file_size=size, max_file_size=account.max_upload_file_size)
+    if account.memory_limit is not None:
+        available = account.memory_limit - account_memory_used(account=account)
+        if size > available:
+            raise errors.MemoryLimitExceeded(available_memory=available, memory_requested=size)
+
+
+def _check_matches_mosaic(mosaic: Mosaic, meta: dict, filename: str) -> None:
+    first = mosaic.images.order_by("uploaded_at", "id").first()
+    if first is None:
+        return
+    expected = first.meta_data
+    mismatch = None
+    if meta["crs"] != expected["crs"]:
+        mismatch = ("crs", meta["crs"], expected["crs"])
+    elif meta["count"] != expected["count"]:
+        mismatch = ("count", meta["count"], expected["count"])
+    elif not all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(meta["pixel_size"], expected["pixel_size"])):
+        mismatch = ("pixel_size", meta["pixel_size"], expected["pixel_size"])
+    if mismatch:
+        name, got, want = mismatch
+        raise errors.FileValidationFailed(
+            mosaic_id=str(mosaic.id), filename=filename, param_name=name, got_param=got, expected_param=want
+        )
+
+
+def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, max_pixel_count: int) -> Image:
+    """Check a file in the contract's order and make it an image of the mosaic.
+
+    The incoming file is moved into place on success; on any failure every file written here is removed and no
+    row is left (the caller removes the incoming file).
+    """
+    require_writable(account, mosaic.id, "mosaic")
+    _check_size_and_quota(account, incoming.size)
+    if not incoming.filename.lower().endswith(IMAGE_EXTENSIONS):
+        raise errors.FileOpenError(filename=incoming.filename)
+    info = rasters.raster_inspect(incoming.path, filename=incoming.filename, max_pixel_count=max_pixel_count)
+    _check_matches_mosaic(mosaic, info.meta_data, incoming.filename)
+
+    image_id = uuid.uuid4()
+    files = ImageFiles(account.id, mosaic.id, image_id)
+    try:
+        rasters.previews_write(
+            incoming.path, info, {size: files.preview(size) for size in ("s", "l")}, filename=incoming.filename
+        )
+        with transaction.atomic():
+            # One upload at a time per account past this point, so two uploads cannot both fit the last free bytes.
+            Account.objects.select_for_update().filter(id=account.id).first()
+            _check_size_and_quota(account, incoming.size)
+            west, south, east, north = info.footprint.bounds
+            image = Image.objects.create(
+                id=image_id,
+                mosaic=mosaic,
+                filename=incoming.filename,
+                file_size=incoming.size,
+                checksum=incoming.checksum,
+                meta_data=info.meta_data,
+                footprint=info.footprint.wkt,
+                west=west,
+                south=south,
+                east=east,
+                north=north,
+                band_indexes=info.band_indexes,
+                display_range=info.display_range,
+                source_url=incoming.source_url,
+            )
+            mosaic_refresh_footprint(mosaic=mosaic)
+            files.original.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(incoming.path, files.original)
+            transaction.on_commit(lambda: _queue_cog_build(image_id))
+    except BaseException:
+        files.delete()
+        raise
+    return image
+
+
+def _queue_cog_build(image_id: uuid.UUID) -> None:
+    from .tasks import image_build_cog
+
+    image_build_cog.delay(str(image_id))
+
+
+def image_rename(*, account: Account, image: Image, name: str) -> Image:
+    require_writable(account, image.id, "image")
+    image.filename = name
+    image.save(update_fields=["filename"])
+    return image
+
+
+def image_delete(*, account: Account, image: Image) -> None:
+    require_writable(account, image.id, "image")
+    files = image_files(image)
+    mosaic = image.mosaic
+    with transaction.atomic():
+        image.delete()
+        mosaic_refresh_footprint(mosaic=mosaic)
+    files.delete()

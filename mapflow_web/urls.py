@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
+
+if settings.DATASERVER_ENABLED:
+    from dataserver import views as dataserver_views
+    from dataserver.api import api as dataserver_api
+
+    urlpatterns += [
+        path("rest/", dataserver_api.urls),
+        path("api/v0/cogs/tiles/<int:z>/<int:x>/<int:y>.png", dataserver_views.tile, name="dataserver-tile"),
+        path("api/v0/cogs/tiles.json", dataserver_views.tilejson, name="dataserver-tilejson"),
+    ]

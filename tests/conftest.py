@@ -1,0 +1,57 @@
+import base64
+import shutil
+
+import pytest
+from django.test import Client
+
+from dataserver.models import Account
+from mapflow_web.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def imagery_storage(settings, tmp_path):
+    """Each test gets its own imagery folder and runs background tasks in-process unless it starts a worker."""
+    settings.DATASERVER_STORAGE_DIR = tmp_path / "imagery"
+    settings.DATASERVER_IMPORT_DIR = tmp_path / "import"
+    celery_app.conf.task_always_eager = True
+    yield settings.DATASERVER_STORAGE_DIR
+    celery_app.conf.task_always_eager = False
+    shutil.rmtree(tmp_path / "imagery", ignore_errors=True)
+
+
+def make_account(email: str, **limits) -> tuple[Account, str]:
+    """An account of the self-hosted Data API and its Basic token."""
+    account = Account.with_defaults(email=email)
+    for name, value in limits.items():
+        setattr(account, name, value)
+    token = account.new_token()
+    account.save()
+    return account, token
+
+
+def basic(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+@pytest.fixture
+def account(db):
+    return make_account("alice@example.com")
+
+
+@pytest.fixture
+def api(account):
+    """A test client signed in as alice's Data API account."""
+    _, token = account
+    return Client(**basic(token))
+
+
+@pytest.fixture
+def other_api(db):
+    """A test client of another account (charlie's)."""
+    _, token = make_account("charlie@example.com")
+    return Client(**basic(token))
+
+
+def decode_token(token: str) -> tuple[str, str]:
+    email, api_token = base64.b64decode(token).decode().split(":", 1)
+    return email, api_token
