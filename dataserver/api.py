@@ -88,6 +88,7 @@ def _missing_file():
 
 def _upload(request, account: Account, mosaic: Mosaic) -> dict | None:
     """Receive the multipart `file` and ingest it; None when the request carries no file."""
+    services.require_writable(account, mosaic.id, "mosaic")  # before a byte of the file is stored
     received = received_file(request, max_size=account.max_upload_file_size)
     if received is None:
         return None
@@ -118,7 +119,9 @@ def mosaic_create(request, payload: MosaicIn):
     return serializers.mosaic_created_json(mosaic)
 
 
-def mosaic_create_with_image(request, name: str, tags: list[str] = Query(default=[])):
+def mosaic_create_with_image(
+    request, name: str = Query(..., min_length=1, max_length=255), tags: list[str] = Query(default=[])
+):
     account = request.auth
     mosaic = services.mosaic_create(account=account, name=name, tags=tags)
     try:

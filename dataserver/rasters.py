@@ -11,6 +11,7 @@ import numpy as np
 import rasterio
 from PIL import Image as PILImage
 from rasterio.enums import ColorInterp, Resampling
+from rasterio._err import CPLE_BaseError
 from rasterio.errors import RasterioError
 from rasterio.warp import transform as warp_transform
 from shapely.geometry import Polygon
@@ -23,6 +24,8 @@ TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 MAX_EXTENT_DEGREES = 10.0
 POINTS_PER_EDGE = 32
 WHITE = 255
+# GDAL reports some failures (a broken strip, an impossible reprojection) as CPLE errors outside RasterioError.
+READ_ERRORS = (RasterioError, CPLE_BaseError)
 
 
 def is_tiff(path: Path) -> bool:
@@ -44,7 +47,7 @@ def raster_open(path: Path, *, filename: str):
         raise errors.FileOpenError(filename=filename)
     try:
         src = rasterio.open(path)
-    except RasterioError:
+    except READ_ERRORS:
         raise errors.FileOpenError(filename=filename) from None
     if src.driver not in {"GTiff", "COG"}:
         src.close()
@@ -92,17 +95,28 @@ def raster_footprint(src, *, filename: str) -> Polygon:
     xs, ys = src.transform @ (cols, rows)
     try:
         lons, lats = warp_transform(src.crs, "EPSG:4326", list(xs), list(ys))
-    except RasterioError:
+    except READ_ERRORS:
         raise errors.ImageOutOfBounds(filename=filename) from None
     lons, lats = np.asarray(lons), np.asarray(lats)
     if not (np.isfinite(lons).all() and np.isfinite(lats).all()):
         raise errors.ImageOutOfBounds(filename=filename)
     if lons.min() < -180 or lons.max() > 180 or lats.min() < -90 or lats.max() > 90:
         raise errors.ImageOutOfBounds(filename=filename)
+    if _wraps(src.crs, xs, ys, lons, lats, tolerance=max(abs(src.transform.a), abs(src.transform.e))):
+        raise errors.ImageOutOfBounds(filename=filename)
     if lons.max() - lons.min() > MAX_EXTENT_DEGREES or lats.max() - lats.min() > MAX_EXTENT_DEGREES:
         raise errors.ImageExtentTooBig(filename=filename)
     # Straight edges (e.g. Web Mercator or lon/lat images) need no more than their corners.
     return orient(Polygon(zip(lons.round(8), lats.round(8))).simplify(1e-9, preserve_topology=True))
+
+
+def _wraps(crs, xs, ys, lons, lats, *, tolerance: float) -> bool:
+    """True when the outline lies past the antimeridian of its projection: the way back lands elsewhere."""
+    try:
+        back_x, back_y = warp_transform("EPSG:4326", crs, list(lons), list(lats))
+    except READ_ERRORS:
+        return True
+    return not (np.allclose(back_x, xs, atol=tolerance) and np.allclose(back_y, ys, atol=tolerance))
 
 
 def picture_bands(src) -> list[int]:
@@ -157,7 +171,7 @@ def previews_write(path: Path, info: RasterInfo, targets: dict[str, Path], *, fi
             scale = min(1.0, largest / max(src.width, src.height))
             shape = (len(info.band_indexes), max(1, round(src.height * scale)), max(1, round(src.width * scale)))
             data = src.read(info.band_indexes, out_shape=shape, resampling=Resampling.bilinear, masked=True)
-    except RasterioError:
+    except READ_ERRORS:
         raise errors.FileOpenError(filename=filename) from None
     info.display_range = display_range_of(data, info.meta_data["dtypes"][info.band_indexes[0] - 1])
     pixels = _stretch(data, info.display_range)

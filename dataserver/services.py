@@ -17,6 +17,7 @@ from .models import Account, Image, Mosaic
 from .storage import ImageFiles, image_files, mosaic_delete_files
 
 IMAGE_EXTENSIONS = (".tif", ".tiff")
+MAX_NAME_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ def mosaic_update(*, account: Account, mosaic: Mosaic, name: str, tags: list[str
 
 def mosaic_delete(*, account: Account, mosaic: Mosaic) -> None:
     require_writable(account, mosaic.id, "mosaic")
+    account_id, mosaic_id = mosaic.account_id, mosaic.id  # delete() forgets the id
     mosaic.delete()
-    mosaic_delete_files(mosaic)
+    mosaic_delete_files(account_id, mosaic_id)
 
 
 def mosaic_refresh_footprint(*, mosaic: Mosaic) -> None:
@@ -111,6 +113,7 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
     info = rasters.raster_inspect(incoming.path, filename=incoming.filename, max_pixel_count=max_pixel_count)
     _check_matches_mosaic(mosaic, info.meta_data, incoming.filename)
 
+    filename = _fitting_filename(incoming.filename)
     image_id = uuid.uuid4()
     files = ImageFiles(account.id, mosaic.id, image_id)
     try:
@@ -125,7 +128,7 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
             image = Image.objects.create(
                 id=image_id,
                 mosaic=mosaic,
-                filename=incoming.filename,
+                filename=filename,
                 file_size=incoming.size,
                 checksum=incoming.checksum,
                 meta_data=info.meta_data,
@@ -146,6 +149,14 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
         files.delete()
         raise
     return image
+
+
+def _fitting_filename(filename: str) -> str:
+    """The name shortened to the 255 characters an image name may have, its extension kept."""
+    if len(filename) <= MAX_NAME_LENGTH:
+        return filename
+    stem, dot, extension = filename.rpartition(".")
+    return stem[: MAX_NAME_LENGTH - len(dot + extension)] + dot + extension
 
 
 def _queue_cog_build(image_id: uuid.UUID) -> None:

@@ -67,8 +67,8 @@ def image_files(image) -> ImageFiles:
     return ImageFiles(image.mosaic.account_id, image.mosaic_id, image.id)
 
 
-def mosaic_delete_files(mosaic) -> None:
-    shutil.rmtree(mosaic_dir(mosaic.account_id, mosaic.id), ignore_errors=True)
+def mosaic_delete_files(account_id: uuid.UUID, mosaic_id: uuid.UUID) -> None:
+    shutil.rmtree(mosaic_dir(account_id, mosaic_id), ignore_errors=True)
 
 
 def mosaic_cog_uri(mosaic) -> str:

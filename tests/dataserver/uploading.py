@@ -1,0 +1,54 @@
+"""What the Data API tests do over and over: make mosaics, upload rasters, look at the imagery folder."""
+
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.test import Client
+
+NOT_AUTHENTICATED = {"detail": "Not authenticated"}
+
+
+def mosaic_create(api: Client, name: str = "Aerial", tags: list[str] | None = None) -> dict:
+    body = {"name": name} if tags is None else {"name": name, "tags": tags}
+    response = api.post("/rest/rasters/mosaic", body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def upload(api: Client, mosaic_id: str, path: Path, *, filename: str | None = None):
+    """POST the file as the multipart `file` part, under `filename` if given."""
+    return api.post(f"/rest/rasters/mosaic/{mosaic_id}/image", {"file": named_file(path, filename)})
+
+
+def named_file(path: Path, filename: str | None = None) -> io.BytesIO:
+    """The bytes of `path` as a file the test client sends under `filename` (default: its own name)."""
+    data = io.BytesIO(path.read_bytes())
+    data.name = filename or path.name
+    return data
+
+
+def upload_ok(api: Client, mosaic_id: str, path: Path) -> dict:
+    """Upload and return the new image object."""
+    response = upload(api, mosaic_id, path)
+    assert response.status_code == 200, response.content
+    return api.get(f"/rest/rasters/image/{response.json()['image_id']}").json()
+
+
+def stored_files() -> set[Path]:
+    """Every file under the imagery folder."""
+    root = Path(settings.DATASERVER_STORAGE_DIR)
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
+def memory_used(api: Client) -> int:
+    return api.get("/rest/rasters/memory").json()["memoryUsed"]
+
+
+def raster_error(response, status: int, code: str) -> dict:
+    """Assert the rasters error shape and return its parameters."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"detail"} and set(body["detail"]) == {"code", "parameters"}, body
+    assert body["detail"]["code"] == code, body
+    return body["detail"]["parameters"]
