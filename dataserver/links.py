@@ -1,8 +1,299 @@
-"""Copying a linked object (link-image) onto the imagery disk."""
+"""Copying a linked object (link-image) onto the imagery disk.
 
-from . import errors
-from .services import IncomingFile
+Three kinds of link, each refused (`InvalidLink`) unless the server is configured for it:
+
+- `s3://BUCKET/KEY` for the configured bucket only, read with the standard AWS credentials;
+- `file:///PATH` under the import folder, after resolving symlinks and `..`;
+- `http(s)://HOST/PATH` for hosts on the allow-list, and only to public addresses: every address the host resolves to
+  is checked, the connection goes to a checked address, and redirects are followed by hand, each hop checked alike.
+
+The object is copied (the source is left as it is), streamed into the incoming folder, hashed on the way and cut off
+past the size limit; on any failure nothing is left behind.
+"""
+
+import hashlib
+import ipaddress
+import logging
+import os
+import socket
+import stat
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path, PurePosixPath
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+
+import boto3
+import botocore.exceptions
+import urllib3
+from botocore.config import Config
+from django.conf import settings
+
+from . import errors, selectors
+from .services import IMAGE_EXTENSIONS, IncomingFile
+from .storage import incoming_dir
+from .uploads import CHUNK_SIZE
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+S3_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+# IPv6 addresses that carry an IPv4 one (NAT64): judged by the IPv4 address they carry.
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+# Failures of the network while reaching or reading an object: the object cannot be had.
+TRANSFER_ERRORS = (
+    urllib3.exceptions.HTTPError,
+    botocore.exceptions.ConnectionError,
+    botocore.exceptions.HTTPClientError,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An object being read: its size when the source tells it, and its bytes."""
+
+    size: int | None
+    chunks: Iterator[bytes]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link that passed the checks: what Image.source_url records, the image's filename, and how to read it."""
+
+    source_url: str
+    filename: str
+    open: Callable[[], AbstractContextManager[Opened]]
 
 
 def link_fetch(url: str, *, max_size: int, mosaic) -> IncomingFile:
-    raise errors.InvalidLink(url=url)
+    """Copy the object named by `url` into the incoming folder; refuse it if the account already linked it."""
+    link = _link(url)
+    if selectors.image_is_linked(account=mosaic.account, source_url=link.source_url):
+        raise errors.FileAlreadyExists(url=url)
+    try:
+        with link.open() as opened:
+            if opened.size is not None and opened.size > max_size:
+                raise errors.FileTooBig(actual_file_size=opened.size, max_file_size=max_size)
+            if not link.filename.lower().endswith(IMAGE_EXTENSIONS):
+                raise errors.FileOpenError(filename=link.filename)
+            return _write_incoming(opened.chunks, link=link, max_size=max_size)
+    except TRANSFER_ERRORS as exc:
+        logger.warning("Linked object on %s could not be read: %s", urlsplit(url).hostname, type(exc).__name__)
+        raise errors.LinkedObjectNotFound(url=url) from None
+
+
+def _write_incoming(chunks: Iterator[bytes], *, link: Link, max_size: int) -> IncomingFile:
+    path = incoming_dir() / f"{uuid.uuid4()}.part"
+    sha1 = hashlib.sha1()
+    size = 0
+    try:
+        with open(path, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > max_size:
+                    raise errors.FileTooBig(actual_file_size=size, max_file_size=max_size)
+                out.write(chunk)
+                sha1.update(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return IncomingFile(
+        path=path, filename=link.filename, size=size, checksum=sha1.hexdigest(), source_url=link.source_url
+    )
+
+
+def _link(url: str) -> Link:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise errors.InvalidLink(url=url) from None
+    kinds = {"s3": _s3_link, "file": _file_link, "http": _http_link, "https": _http_link}
+    if parts.scheme not in kinds:
+        raise errors.InvalidLink(url=url)
+    return kinds[parts.scheme](url, parts)
+
+
+def _last_segment(parts: SplitResult) -> str:
+    return unquote(PurePosixPath(parts.path).name)
+
+
+# --- s3:// ---
+
+
+def _s3_link(url: str, parts: SplitResult) -> Link:
+    bucket = settings.DATASERVER_S3_BUCKET
+    key = parts.path[1:]
+    if not bucket or parts.netloc != bucket or not key or parts.query or parts.fragment:
+        raise errors.InvalidLink(url=url)
+    return Link(
+        source_url=f"s3://{bucket}/{key}",
+        filename=key.rsplit("/", 1)[-1],
+        open=partial(_s3_open, url=url, bucket=bucket, key=key),
+    )
+
+
+@contextmanager
+def _s3_open(*, url: str, bucket: str, key: str) -> Iterator[Opened]:
+    timeout = settings.DATASERVER_LINK_TIMEOUT
+    client = boto3.client(
+        "s3",
+        endpoint_url=settings.DATASERVER_S3_ENDPOINT_URL,
+        config=Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 3, "mode": "standard"}),
+    )
+    try:
+        answer = client.get_object(Bucket=bucket, Key=key)
+    except botocore.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in S3_MISSING_CODES:
+            raise errors.LinkedObjectNotFound(url=url) from None
+        raise
+    body = answer["Body"]
+    try:
+        yield Opened(size=answer.get("ContentLength"), chunks=body.iter_chunks(CHUNK_SIZE))
+    finally:
+        body.close()
+
+
+# --- file:// ---
+
+
+def _file_link(url: str, parts: SplitResult) -> Link:
+    if parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+        raise errors.InvalidLink(url=url)
+    try:
+        path = Path(unquote(parts.path))
+        resolved = path.resolve()
+        inside = path.is_absolute() and resolved.is_relative_to(Path(settings.DATASERVER_IMPORT_DIR).resolve())
+    except (ValueError, OSError):
+        raise errors.InvalidLink(url=url) from None
+    if not inside:
+        raise errors.InvalidLink(url=url)
+    return Link(source_url=resolved.as_uri(), filename=_last_segment(parts), open=partial(_file_open, url, resolved))
+
+
+@contextmanager
+def _file_open(url: str, path: Path) -> Iterator[Opened]:
+    try:
+        # The path is resolved already: a symlink swapped in since is not followed, a FIFO does not block.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        raise errors.LinkedObjectNotFound(url=url) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise errors.LinkedObjectNotFound(url=url)
+    with os.fdopen(fd, "rb") as source:
+        yield Opened(size=os.fstat(fd).st_size, chunks=iter(partial(source.read, CHUNK_SIZE), b""))
+
+
+# --- http(s):// ---
+
+
+def _http_link(url: str, parts: SplitResult) -> Link:
+    _http_allowed(url, original_url=url)
+    return Link(source_url=url, filename=_last_segment(parts), open=partial(_http_open, url))
+
+
+@contextmanager
+def _http_open(url: str) -> Iterator[Opened]:
+    response = _http_follow(url)
+    try:
+        length = response.headers.get("Content-Length", "")
+        size = int(length) if length.isdigit() else None
+        yield Opened(size=size, chunks=response.stream(CHUNK_SIZE))
+    finally:
+        response.close()
+
+
+def _http_follow(original_url: str) -> urllib3.BaseHTTPResponse:
+    """GET the URL, following at most MAX_REDIRECTS redirects, each hop to an allowed host at a public address."""
+    url = original_url
+    for _ in range(MAX_REDIRECTS + 1):
+        hostname, port = _http_allowed(url, original_url=original_url)
+        response = _http_get(url, _public_address(hostname, port, original_url=original_url))
+        if response.status not in REDIRECT_STATUSES:
+            break
+        location = response.headers.get("Location")
+        response.close()
+        if not location:
+            raise errors.LinkedObjectNotFound(url=original_url)
+        url = urljoin(url, location)
+    else:
+        raise errors.InvalidLink(url=original_url)
+    if response.status != 200:
+        response.close()
+        raise errors.LinkedObjectNotFound(url=original_url)
+    return response
+
+
+def _http_allowed(url: str, *, original_url: str) -> tuple[str, int]:
+    """The host and port of an http(s) URL to an allowed host; InvalidLink (naming the link as given) otherwise."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise errors.InvalidLink(url=original_url) from None
+    allowed = {host.lower() for host in settings.DATASERVER_LINK_ALLOWED_HOSTS}
+    if (
+        parts.scheme not in ("http", "https")
+        or parts.username is not None
+        or parts.password is not None
+        or parts.hostname not in allowed
+    ):
+        raise errors.InvalidLink(url=original_url)
+    return parts.hostname, port
+
+
+def _public_address(hostname: str, port: int, *, original_url: str) -> str:
+    """Resolve the host; every address it has must be public (a host with one private address is refused)."""
+    try:
+        found = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise errors.LinkedObjectNotFound(url=original_url) from None
+    addresses = [ipaddress.ip_address(sockaddr[0]) for *_, sockaddr in found]
+    if not addresses or not all(_is_public(address) for address in addresses):
+        raise errors.InvalidLink(url=original_url)
+    return str(addresses[0])
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in NAT64_PREFIX:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return _is_public(embedded)
+    return address.is_global and not (
+        address.is_loopback
+        or address.is_link_local
+        or address.is_private
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+def _http_get(url: str, address: str) -> urllib3.BaseHTTPResponse:
+    """GET `url` from the checked `address`, naming the URL's host in the Host header and in TLS; no redirects."""
+    parts = urlsplit(url)
+    timeout = urllib3.Timeout(connect=settings.DATASERVER_LINK_TIMEOUT, read=settings.DATASERVER_LINK_TIMEOUT)
+    if parts.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            parts.port or 443,
+            timeout=timeout,
+            retries=False,
+            server_hostname=parts.hostname,
+            assert_hostname=parts.hostname,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, parts.port or 80, timeout=timeout, retries=False)
+    return pool.urlopen(
+        "GET",
+        urlunsplit(("", "", parts.path or "/", parts.query, "")),
+        headers={"Host": parts.netloc, "Accept-Encoding": "identity", "User-Agent": "mapflow-dataserver"},
+        redirect=False,
+        retries=False,
+        preload_content=False,
+    )

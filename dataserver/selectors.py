@@ -33,3 +33,8 @@ def image_get(*, account: Account, image_id: uuid.UUID) -> Image:
     if image is None:
         raise errors.ItemNotFound(uid=str(image_id), instance_type="image")
     return image
+
+
+def image_is_linked(*, account: Account, source_url: str) -> bool:
+    """Whether an image of the account was already copied from this link."""
+    return Image.objects.filter(mosaic__account=account, source_url=source_url).exists()
