@@ -146,9 +146,14 @@ def _s3_open(*, url: str, bucket: str, key: str) -> Iterator[Opened]:
     try:
         answer = client.get_object(Bucket=bucket, Key=key)
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in S3_MISSING_CODES:
-            raise errors.LinkedObjectNotFound(url=url) from None
-        raise
+        code = exc.response.get("Error", {}).get("Code")
+        if code not in S3_MISSING_CODES:
+            # Access denied, a wrong region...: for the caller, the object cannot be had either way.
+            logger.warning("link-image: the object store refused %s (%s)", bucket, code)
+        raise errors.LinkedObjectNotFound(url=url) from None
+    except botocore.exceptions.NoCredentialsError:
+        logger.warning("link-image: no credentials for the object store of bucket %s", bucket)
+        raise errors.LinkedObjectNotFound(url=url) from None
     body = answer["Body"]
     try:
         yield Opened(size=answer.get("ContentLength"), chunks=body.iter_chunks(CHUNK_SIZE))

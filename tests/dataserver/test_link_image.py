@@ -107,6 +107,15 @@ def test_it_answers_not_found_for_a_missing_key(api, s3):
     assert_nothing_kept(api, mosaic["id"])
 
 
+def test_it_answers_not_found_when_the_object_store_refuses_the_server(api, s3, settings):
+    mosaic = mosaic_create(api)
+    settings.DATASERVER_S3_BUCKET = "bucket-that-was-never-created"
+    url = "s3://bucket-that-was-never-created/field.tif"
+
+    assert raster_error(link(api, mosaic["id"], url), 404, "LinkedObjectNotFound") == {"url": url}
+    assert_nothing_kept(api, mosaic["id"])
+
+
 def test_it_refuses_a_bucket_other_than_the_configured_one(api, s3, tmp_path):
     mosaic = mosaic_create(api)
     s3.create_bucket(Bucket="someone-elses")
