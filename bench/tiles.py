@@ -1,0 +1,184 @@
+"""Tile benchmark: our `/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri=<mosaic>` against TiTiler on the same 4 COGs.
+
+    .venv/bin/python bench/tiles.py [--clients 8] [--repeat 3] [--passes 2] [--zooms 16 17 18]
+
+Uploads 4 adjacent rasters (tests/fixtures/cogeo.tif shifted into a 2x2 grid) to the self-hosted Data API under
+gunicorn (COGs built during the upload), writes a MosaicJSON of the same 4 COGs for TiTiler (titiler.application
+under uvicorn, as many workers as gunicorn), then requests every tile covering the mosaic at the given zooms,
+`--repeat` times in a shuffled order, from `--clients` concurrent keep-alive clients, from each server in turn.
+Prints per server and pass: requests, tiles per second, p50 and p95 latency in ms, errors.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import morecantile
+import rasterio
+import requests
+from rasterio.warp import transform_bounds
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import PYTHON, REPO, DataServer, stop, wait_until_up  # noqa: E402
+
+COGEO = REPO / "tests" / "fixtures" / "cogeo.tif"
+WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
+RUN_TIMEOUT = 600
+REQUEST_TIMEOUT = (5, 60)
+
+
+def rasters_write(folder: Path) -> list[Path]:
+    """cogeo.tif shifted by its own width and height into a 2x2 grid of adjacent GeoTIFFs."""
+    with rasterio.open(COGEO) as src:
+        data = src.read()
+        profile = {"driver": "GTiff", "width": src.width, "height": src.height, "count": src.count,
+                   "dtype": src.dtypes[0], "crs": src.crs, "tiled": True, "blockxsize": 512, "blockysize": 512,
+                   "compress": "deflate"}
+        transform, width, height = src.transform, src.width, src.height
+    paths = []
+    for row in range(2):
+        for col in range(2):
+            path = folder / f"part-{row}-{col}.tif"
+            shifted = transform * transform.translation(col * width, row * height)
+            with rasterio.open(path, "w", **profile, transform=shifted) as dst:
+                dst.write(data if (row + col) % 2 == 0 else data[:, :, ::-1])
+            paths.append(path)
+    return paths
+
+
+def covering_tiles(cogs: list[Path], zooms: list[int]) -> list[tuple[int, int, int]]:
+    west, south, east, north = 180.0, 90.0, -180.0, -90.0
+    for path in cogs:
+        with rasterio.open(path) as src:
+            w, s, e, n = transform_bounds(src.crs, "EPSG:4326", *src.bounds)
+        west, south, east, north = min(west, w), min(south, s), max(east, e), max(north, n)
+    return [(t.z, t.x, t.y) for z in zooms for t in WEB_MERCATOR.tiles(west, south, east, north, [z])]
+
+
+def mosaicjson_write(cogs: list[Path], path: Path) -> Path:
+    from cogeo_mosaic.mosaic import MosaicJSON
+
+    mosaic = MosaicJSON.from_urls([str(cog) for cog in cogs], quiet=True)
+    path.write_text(mosaic.model_dump_json(exclude_none=True))
+    return path
+
+
+class TiTiler:
+    """titiler.application under uvicorn, in a session of its own so that stopping it stops its workers."""
+
+    def __init__(self, *, port: int, workers: int, gdal_cachemax: str, log: Path) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.args = [PYTHON, "-m", "uvicorn", "titiler.application.main:app", "--host", "127.0.0.1", "--port",
+                     str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+        self.env = {**os.environ, "GDAL_CACHEMAX": gdal_cachemax}
+        self.log = log
+
+    def __enter__(self) -> "TiTiler":
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(self.args, env=self.env, start_new_session=True, stdout=log, stderr=log)
+        try:
+            wait_until_up(f"{self.url}/healthz", process=self.process)
+        except BaseException:
+            stop(self.process)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop(self.process)
+
+
+def load_run(urls: list[str], *, clients: int) -> dict:
+    """GET every URL from `clients` threads, each with its own keep-alive session; latency of each in seconds."""
+    local = threading.local()
+    deadline = time.monotonic() + RUN_TIMEOUT
+
+    def fetch(url: str) -> tuple[float, bool]:
+        if time.monotonic() > deadline:
+            return 0.0, False
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        started = time.perf_counter()
+        try:
+            response = local.session.get(url, timeout=REQUEST_TIMEOUT)
+            ok = response.status_code == 200 and response.headers.get("Content-Type") == "image/png"
+        except requests.RequestException:
+            ok = False
+        return time.perf_counter() - started, ok
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        results = list(pool.map(fetch, urls))
+    elapsed = time.perf_counter() - started
+    latencies = sorted(seconds for seconds, ok in results if ok)
+    return {
+        "requests": len(urls),
+        "errors": sum(1 for _, ok in results if not ok),
+        "tiles_per_second": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else float("nan"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=3, help="times each tile is requested in one pass")
+    parser.add_argument("--passes", type=int, default=2, help="measurements of each server, alternating")
+    parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17, 18])
+    parser.add_argument("--workers", type=int, default=2, help="processes of each server")
+    parser.add_argument("--ports", type=int, nargs=2, default=[8111, 8112])
+    parser.add_argument("--gdal-cachemax", default="64", help="GDAL_CACHEMAX (MB) of both servers")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tiles-bench-") as tmp:
+        folder = Path(tmp)
+        with DataServer(port=args.ports[0], workers=args.workers, eager_tasks=True,
+                        gdal_cachemax=args.gdal_cachemax) as ours:
+            mosaic_id = ours.mosaic_create("tiles bench")
+            for path in rasters_write(folder):
+                ours.upload(path, mosaic_id)
+            uri = ours.mosaic_cog_uri(mosaic_id)
+            cogs = sorted(ours.storage.glob(f"*/{mosaic_id}/cog/*.tif"))
+            if len(cogs) != 4:
+                raise RuntimeError(f"expected 4 COGs, found {len(cogs)}")
+            mosaic_json = mosaicjson_write(cogs, folder / "mosaic.json")
+            tiles = covering_tiles(cogs, args.zooms)
+            order = tiles * args.repeat
+            random.Random(1).shuffle(order)
+            servers = {
+                "dataserver": [f"{ours.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}" for z, x, y in order],
+                "titiler": [f"{{url}}/mosaicjson/tiles/WebMercatorQuad/{z}/{x}/{y}.png?url={mosaic_json}"
+                            for z, x, y in order],
+            }
+            with TiTiler(port=args.ports[1], workers=args.workers, gdal_cachemax=args.gdal_cachemax,
+                         log=folder / "titiler.log") as titiler:
+                servers["titiler"] = [url.format(url=titiler.url) for url in servers["titiler"]]
+                print(f"{len(tiles)} tiles at zooms {args.zooms}, {len(order)} requests per pass, "
+                      f"{args.clients} clients, {args.workers} processes per server", flush=True)
+                for name, urls in servers.items():  # warm up: imports, GDAL, OS cache, on both
+                    load_run(urls[: len(tiles)], clients=args.clients)
+                print(f"{'server':<11} {'pass':>4} {'requests':>8} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+                      f"{'errors':>6}")
+                summary = {name: [] for name in servers}
+                for run in range(args.passes):
+                    for name, urls in servers.items():
+                        r = load_run(urls, clients=args.clients)
+                        summary[name].append(r)
+                        print(f"{name:<11} {run + 1:>4} {r['requests']:>8} {r['tiles_per_second']:>8.1f} "
+                              f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['errors']:>6}", flush=True)
+                best = {name: max(r["tiles_per_second"] for r in runs) for name, runs in summary.items()}
+                print(json.dumps({"best_tiles_per_second": {k: round(v, 1) for k, v in best.items()},
+                                  "ratio_dataserver_to_titiler": round(best["dataserver"] / best["titiler"], 2)}))
+
+
+if __name__ == "__main__":
+    main()

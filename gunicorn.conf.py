@@ -1,0 +1,20 @@
+"""Production server settings: `gunicorn -c gunicorn.conf.py mapflow_web.wsgi`.
+
+Threaded workers, so that a multi-GB upload (I/O-bound) does not hold a whole process while tiles are served.
+"""
+
+import os
+
+wsgi_app = "mapflow_web.wsgi:application"
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = 8
+# An upload of several GB over a slow link is one long request: the worker must not be killed in the middle of it.
+timeout = 3600
+graceful_timeout = 60
+keepalive = 5
+# Bound each worker's GDAL block cache (default 5% of RAM): previews read a whole upload through it, so without a
+# bound a worker grows by up to the file's size. The OS page cache keeps the files' bytes anyway.
+raw_env = [f"GDAL_CACHEMAX={os.environ.get('GDAL_CACHEMAX', '64')}"]
+accesslog = "-"
