@@ -11,7 +11,7 @@ from rasterio.transform import from_origin
 from dataserver.models import Image
 from tests.conftest import basic, make_account
 from tests.dataserver.uploading import memory_used, mosaic_create, raster_error, stored_files, upload, upload_ok
-from tests.rasters import write_raster
+from tests.rasters import COGEO, write_raster
 
 
 @pytest.fixture
@@ -210,3 +210,24 @@ def test_an_account_over_a_lowered_quota_has_negative_free_memory_and_cannot_upl
     path = write_raster(tmp_path / "more.tif", width=8, height=8)
     parameters = refused(api, mosaic["id"], path, 403, "MemoryLimitExceeded")
     assert parameters == {"available_memory": -10, "memory_requested": path.stat().st_size}
+
+
+def test_an_upload_cut_off_mid_file_leaves_no_partial_file(api, mosaic):
+    boundary = "cut-here"
+    head = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cogeo.tif\"\r\n"
+        "Content-Type: image/tiff\r\n\r\n"
+    ).encode()
+    truncated = head + COGEO.read_bytes()[:100_000]  # no closing boundary: the client went away
+    files_before, used_before = stored_files(), memory_used(api)
+
+    response = api.generic(
+        "POST",
+        f"/rest/rasters/mosaic/{mosaic['id']}/image",
+        truncated,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+    assert response.status_code == 422, response.content
+    assert stored_files() == files_before
+    assert memory_used(api) == used_before
