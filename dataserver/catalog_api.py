@@ -1,11 +1,86 @@
-"""Catalog search and the account status of the self-hosted Data API (DATA_API.md sections 6 and 7)."""
+"""Catalog search and the account status of the self-hosted Data API (DATA_API.md sections 6 and 7).
 
+Errors here are {"code", "message", "params"} bodies; request-shape errors stay 422 like everywhere else.
+"""
+
+import uuid
+from datetime import UTC
+
+from django.http import FileResponse, HttpResponse
 from ninja import Router
+from ninja.responses import Status
 
-from .models import Account
+from .aoi import InvalidGeometry, geodesic_area, geometry_from_geojson
+from .catalog_json import preview_image_id, search_image_json
+from .catalog_schemas import CatalogErrorOut, SearchImage, SearchIn, SearchOut
+from .models import Account, Image
+from .scenes import SearchQuery, scene_get, scene_search, search_providers
 from .schemas import UserStatus
+from .storage import image_files
 
 router = Router(tags=["account"])
+
+
+def _error(status: int, code: str, message: str, **params) -> Status:
+    return Status(status, {"code": code, "message": message, "params": params})
+
+
+def _utc(moment):
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+@router.post("/catalog/meta", response={200: SearchOut, 400: CatalogErrorOut}, tags=["catalog"])
+def catalog_search(request, payload: SearchIn):
+    account: Account = request.auth
+    try:
+        aoi = geometry_from_geojson(payload.aoi)
+    except InvalidGeometry as exc:
+        return _error(400, "INVALID_AOI", str(exc))
+    area = geodesic_area(aoi)
+    if area > account.search_area_limit:
+        message = f"The AOI covers {area:.0f} m², more than the search area limit of {account.search_area_limit} m²"
+        return _error(400, "TOO_LARGE_AOI", message, area=round(area), aoiAreaLimit=account.search_area_limit)
+    query = SearchQuery(
+        aoi=aoi,
+        date_from=_utc(payload.acquisitionDateFrom),
+        date_to=_utc(payload.acquisitionDateTo),
+        min_resolution=payload.minResolution,
+        max_resolution=payload.maxResolution,
+        max_cloud_cover=payload.maxCloudCover,
+        min_off_nadir=payload.minOffNadirAngle,
+        max_off_nadir=payload.maxOffNadirAngle,
+        min_intersection=payload.minAoiIntersectionPercent,
+        product_types=payload.productTypes,
+        providers=payload.dataProviders,
+        sort_by=payload.sortBy,
+        descending=payload.sortOrder == "DESC",
+        limit=payload.limit,
+        offset=payload.offset,
+    )
+    page = scene_search(account=account, query=query)
+    images = [search_image_json(request, hit) for hit in page.hits]
+    return {"images": images, "total": page.total, "limit": payload.limit, "offset": payload.offset}
+
+
+@router.get("/catalog/meta/{image_id}", response={200: SearchImage, 404: CatalogErrorOut}, tags=["catalog"])
+def catalog_image(request, image_id: uuid.UUID):
+    hit = scene_get(account=request.auth, scene_id=image_id)
+    if hit is None:
+        return _error(404, "NOT_FOUND", f"No image {image_id} in the catalog", id=str(image_id))
+    return search_image_json(request, hit)
+
+
+@router.get("/catalog/preview/{token}", auth=None, tags=["catalog"], url_name="catalog_preview")
+def catalog_preview(request, token: str):
+    """The large preview of an account's image, under a signed expiring link (no credentials)."""
+    image_id = preview_image_id(token)
+    image = Image.objects.select_related("mosaic").filter(id=image_id).first() if image_id else None
+    path = image_files(image).preview("l") if image else None
+    if path is None or not path.exists():
+        return HttpResponse(status=404)
+    response = FileResponse(open(path, "rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @router.get("/user/status", response=UserStatus)
@@ -18,5 +93,5 @@ def user_status(request):
         "searchAreaLimit": account.search_area_limit,
         "aoiAreaLimit": account.area_limit,
         "teams": [],
-        "searchDataProviders": [],
+        "searchDataProviders": search_providers(),
     }

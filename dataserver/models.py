@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import uuid
 
+import shapely
 from django.conf import settings
 from django.db import models
 
@@ -97,3 +98,52 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+
+
+class Scene(models.Model):
+    """A scene of an imagery provider that catalog search can find (imported from STAC)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    provider_name = models.CharField(max_length=64, db_index=True)
+    scene_id = models.CharField(max_length=255)
+    # GeoJSON geometry text in lon/lat, split at the antimeridian; the lon/lat bounds below prefilter searches.
+    footprint = models.TextField()
+    west = models.FloatField()
+    south = models.FloatField()
+    east = models.FloatField()
+    north = models.FloatField()
+    # north - south: its largest value bounds how far south of an AOI a matching scene can start.
+    height = models.FloatField(db_index=True)
+    acquired_at = models.DateTimeField(null=True, blank=True)
+    cloud_cover = models.FloatField(null=True, blank=True, help_text="percent")
+    off_nadir = models.FloatField(null=True, blank=True, help_text="degrees")
+    resolution = models.FloatField(null=True, blank=True, help_text="m/px")
+    sensor = models.CharField(max_length=255, null=True, blank=True)
+    sat_id = models.CharField(max_length=255, null=True, blank=True)
+    color_band_order = models.CharField(max_length=32, null=True, blank=True)
+    product_type = models.CharField(max_length=16, default="IMAGE")
+    preview_type = models.CharField(max_length=8, null=True, blank=True)
+    preview_url = models.CharField(max_length=2048, null=True, blank=True)
+    zoom = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["provider_name", "scene_id"]
+        constraints = [models.UniqueConstraint(fields=["provider_name", "scene_id"], name="scene_unique_per_provider")]
+        indexes = [models.Index(fields=["south", "west"], name="scene_bbox")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_name}/{self.scene_id}"
+
+    @classmethod
+    def with_footprint(cls, footprint, **fields) -> "Scene":
+        """A scene whose footprint (a shapely geometry within [-180, 180]) sets its bounds."""
+        west, south, east, north = footprint.bounds
+        return cls(
+            footprint=shapely.to_geojson(footprint),
+            west=west,
+            south=south,
+            east=east,
+            north=north,
+            height=north - south,
+            **fields,
+        )

@@ -3,10 +3,14 @@
 Every knob is an environment variable (all listed in .env.example); the defaults run on a laptop.
 """
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,19 +50,30 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "axes",
     "ninja",
     "dataserver",
+    "teams",
+    "leaflet",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "teams.middleware.CurrentTeamMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mapflow_web.urls"
@@ -74,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "teams.context.frame",
             ],
         },
     },
@@ -139,6 +155,78 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- The Data API this dashboard talks to (hosted Mapflow, or the self-hosted one below) ---
 DATA_API_URL = os.environ.get("DATA_API_URL", "http://127.0.0.1:8000/rest").rstrip("/")
 CREDENTIAL_KEYS = env_list("CREDENTIAL_KEYS")
+if not CREDENTIAL_KEYS and DEBUG:
+    # Laptop only: a key derived from SECRET_KEY. Without DEBUG, CREDENTIAL_KEYS is required (`check --deploy`).
+    CREDENTIAL_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()]
+DATA_API_CONNECT_TIMEOUT = float(os.environ.get("DATA_API_CONNECT_TIMEOUT", "3.05"))
+DATA_API_READ_TIMEOUT = float(os.environ.get("DATA_API_READ_TIMEOUT", "30"))
+DATA_API_UPLOAD_TIMEOUT = float(os.environ.get("DATA_API_UPLOAD_TIMEOUT", "600"))
+DATA_API_MAX_RETRIES = int(os.environ.get("DATA_API_MAX_RETRIES", "3"))
+# The storage gauge of every page: a short (connect, read) timeout, no retry, answers cached briefly.
+STORAGE_GAUGE_TIMEOUT = (DATA_API_CONNECT_TIMEOUT, float(os.environ.get("STORAGE_GAUGE_READ_TIMEOUT", "3")))
+STORAGE_GAUGE_CACHE_SECONDS = int(os.environ.get("STORAGE_GAUGE_CACHE_SECONDS", "60"))
+STORAGE_GAUGE_ERROR_CACHE_SECONDS = int(os.environ.get("STORAGE_GAUGE_ERROR_CACHE_SECONDS", "15"))
+
+# --- Accounts and teams ---
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+TEAM_INVITATION_DAYS = int(os.environ.get("TEAM_INVITATION_DAYS", "7"))
+# Sign-in throttling by client address: this many failures lock the address out for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "mapflow_web.http.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Load balancers and compose probe /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Number of reverse proxies in front of the site that append to X-Forwarded-For (0: use the socket's address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Mail (password resets, invitations): printed on the console unless EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mapflow dashboard <noreply@localhost>")
+
+# --- Browser security ---
+# Content-Security-Policy with a nonce for every script and style element of our templates.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:", *env_list("CSP_IMG_SRC")],
+        "connect-src": [SELF],
+        "font-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+    if env_bool("SECURE_PROXY_SSL_HEADER", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- The self-hosted Data API ---
 DATASERVER_ENABLED = env_bool("DATASERVER_ENABLED", True)
@@ -157,6 +245,28 @@ DATASERVER_S3_ENDPOINT_URL = os.environ.get("DATASERVER_S3_ENDPOINT_URL", "") or
 DATASERVER_LINK_ALLOWED_HOSTS = env_list("DATASERVER_LINK_ALLOWED_HOSTS")
 DATASERVER_LINK_TIMEOUT = float(os.environ.get("DATASERVER_LINK_TIMEOUT", "30"))
 DATASERVER_TILE_CACHE_SECONDS = int(os.environ.get("DATASERVER_TILE_CACHE_SECONDS", "3600"))
+# Lifetime of the signed links to own-image previews in catalog search results, in seconds.
+DATASERVER_PREVIEW_URL_TTL = int(os.environ.get("DATASERVER_PREVIEW_URL_TTL", "3600"))
+
+def _bundled_library(name: str) -> str | None:
+    """A shared library that rasterio's wheel ships (rasterio.libs/), found without importing rasterio."""
+    import glob
+    import importlib.util
+
+    spec = importlib.util.find_spec("rasterio")
+    if spec is None or spec.origin is None:
+        return None
+    found = sorted(glob.glob(str(Path(spec.origin).parent.parent / "rasterio.libs" / f"{name}-*.so*")))
+    return found[0] if found else None
+
+
+# django-leaflet's admin imports GeoDjango, which loads GDAL and GEOS with ctypes: use the copies rasterio ships,
+# so no system GDAL is needed. Importing rasterio first loads them with their own dependencies (the wheel's
+# libraries carry no rpath), and GeoDjango then opens the very same files: one GDAL in the process.
+import rasterio  # noqa: E402,F401
+
+GDAL_LIBRARY_PATH = os.environ.get("GDAL_LIBRARY_PATH") or _bundled_library("libgdal")
+GEOS_LIBRARY_PATH = os.environ.get("GEOS_LIBRARY_PATH") or _bundled_library("libgeos_c")
 
 # GDAL keeps its block cache small: previews and tiles must not grow the process by gigabytes.
 os.environ.setdefault("GDAL_CACHEMAX", os.environ.get("GDAL_CACHEMAX", "64"))

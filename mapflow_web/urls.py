@@ -1,12 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from teams import views as team_views
+from teams.urls import account_urlpatterns
 
 from . import views
 
 urlpatterns = [
+    path("", team_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include(account_urlpatterns)),
+    path("", include("teams.urls")),
 ]
 
 if settings.DATASERVER_ENABLED:

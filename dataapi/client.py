@@ -1,0 +1,282 @@
+"""`DataAPIClient`: one HTTP session to one Data API account (DATA_API.md).
+
+Every call has a `(connect, read)` timeout. Idempotent methods (GET, PUT, DELETE) are retried with exponential backoff
+and jitter when the connection fails, on 429 (honouring `Retry-After`) and on 502/503/504; POST is never retried, so
+nothing is created twice. Every failure is raised as a `DataAPIError` subclass. Log records carry the method, path,
+status and duration, never the token.
+"""
+
+import copy
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import requests
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from requests.adapters import HTTPAdapter
+from requests_toolbelt import MultipartEncoder
+
+from . import errors, schemas
+
+logger = logging.getLogger("dataapi")
+
+USER_AGENT = "mapflow-web/0.1 (+https://github.com/mapflow-web)"
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class DataAPIClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: str,
+        timeout: tuple[float, float] = (3.05, 30.0),
+        upload_timeout: tuple[float, float] = (3.05, 600.0),
+        max_retries: int = 3,
+        backoff: float = 0.5,
+        max_retry_wait: float = 30.0,
+        pool_size: int = 10,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.upload_timeout = upload_timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_retry_wait = max_retry_wait
+        self._sleep = sleep
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Basic {token}", "User-Agent": USER_AGENT})
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def __repr__(self) -> str:
+        return f"DataAPIClient(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def with_options(
+        self, *, timeout: tuple[float, float] | None = None, max_retries: int | None = None
+    ) -> "DataAPIClient":
+        """A copy sharing this client's session (and its pooled connections) with other timeouts or retries."""
+        other = copy.copy(self)
+        other.timeout = timeout or self.timeout
+        other.max_retries = self.max_retries if max_retries is None else max_retries
+        return other
+
+    # --- Mosaics ---
+
+    def mosaic_list(self, *, tags: list[str] | None = None) -> list[schemas.Mosaic]:
+        return self._list(schemas.Mosaic, self.request("GET", "/rasters/mosaic", params={"tags": tags or []}))
+
+    def mosaic_create(self, *, name: str, tags: list[str] | None = None) -> schemas.MosaicCreated:
+        answer = self.request("POST", "/rasters/mosaic", json={"name": name, "tags": tags or []})
+        return self._one(schemas.MosaicCreated, answer)
+
+    def mosaic_get(self, mosaic_id: str) -> schemas.Mosaic:
+        return self._one(schemas.Mosaic, self.request("GET", f"/rasters/mosaic/{mosaic_id}"))
+
+    def mosaic_update(self, mosaic_id: str, *, name: str, tags: list[str]) -> schemas.MosaicCreated:
+        answer = self.request("PUT", f"/rasters/mosaic/{mosaic_id}", json={"name": name, "tags": tags})
+        return self._one(schemas.MosaicCreated, answer)
+
+    def mosaic_delete(self, mosaic_id: str) -> schemas.Message:
+        return self._one(schemas.Message, self.request("DELETE", f"/rasters/mosaic/{mosaic_id}"))
+
+    def mosaic_images(self, mosaic_id: str) -> list[schemas.Image]:
+        return self._list(schemas.Image, self.request("GET", f"/rasters/mosaic/{mosaic_id}/image"))
+
+    def mosaic_create_with_image(
+        self, *, name: str, file: Path | IO[bytes], filename: str | None = None, tags: list[str] | None = None
+    ) -> schemas.UploadResult:
+        params = {"name": name, "tags": tags or []}
+        return self._upload("/rasters/mosaic/image", file, filename, params=params)
+
+    def mosaic_upload_image(
+        self, mosaic_id: str, *, file: Path | IO[bytes], filename: str | None = None
+    ) -> schemas.UploadResult:
+        return self._upload(f"/rasters/mosaic/{mosaic_id}/image", file, filename)
+
+    def mosaic_link_image(self, mosaic_id: str, *, url: str) -> schemas.UploadResult:
+        answer = self.request("POST", f"/rasters/mosaic/{mosaic_id}/link-image", json={"url": url})
+        return self._one(schemas.UploadResult, answer)
+
+    # --- Images ---
+
+    def image_get(self, image_id: str) -> schemas.Image:
+        return self._one(schemas.Image, self.request("GET", f"/rasters/image/{image_id}"))
+
+    def image_rename(self, image_id: str, *, name: str) -> schemas.Image:
+        return self._one(schemas.Image, self.request("PUT", f"/rasters/image/{image_id}", params={"name": name}))
+
+    def image_delete(self, image_id: str) -> schemas.Message:
+        return self._one(schemas.Message, self.request("DELETE", f"/rasters/image/{image_id}"))
+
+    def image_preview(self, image_id: str, *, size: str = "s") -> bytes:
+        """The JPEG preview (`s` fits 256 px, `l` fits 1024 px)."""
+        return self.request("GET", f"/rasters/image/{image_id}/preview/{size}").content
+
+    # --- Storage, catalog, account ---
+
+    def memory(self) -> schemas.Memory:
+        return self._one(schemas.Memory, self.request("GET", "/rasters/memory"))
+
+    def catalog_search(self, **query: Any) -> schemas.SearchResult:
+        """POST /catalog/meta with the request fields of DATA_API.md section 6 (`aoi` required)."""
+        return self._one(schemas.SearchResult, self.request("POST", "/catalog/meta", json=query))
+
+    def catalog_image(self, image_id: str) -> schemas.SearchImage:
+        return self._one(schemas.SearchImage, self.request("GET", f"/catalog/meta/{image_id}"))
+
+    def user_status(self) -> schemas.UserStatus:
+        return self._one(schemas.UserStatus, self.request("GET", "/user/status"))
+
+    # --- Transport ---
+
+    def request(
+        self, method: str, path: str, *, timeout: tuple[float, float] | None = None, **kwargs
+    ) -> requests.Response:
+        """Send one call (retrying where allowed) and return the 2xx response; raise `DataAPIError` otherwise."""
+        method = method.upper()
+        attempts = 1 + (self.max_retries if method in IDEMPOTENT else 0)
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
+            started = time.monotonic()
+            try:
+                response = self.session.request(method, self.base_url + path, timeout=timeout or self.timeout, **kwargs)
+            except requests.Timeout as exc:
+                self._log(method, path, None, started, exc)
+                if last or not isinstance(exc, requests.ConnectTimeout):
+                    raise errors.APITimeout(method=method, path=path) from exc
+                self._sleep(self._backoff(attempt))
+                continue
+            except requests.RequestException as exc:
+                self._log(method, path, None, started, exc)
+                if last:
+                    raise errors.APIConnectionError(method=method, path=path) from exc
+                self._sleep(self._backoff(attempt))
+                continue
+            self._log(method, path, response.status_code, started)
+            if response.ok:
+                return response
+            if response.status_code in RETRY_STATUSES and not last:
+                wait = self._retry_wait(response, attempt)
+                if wait is not None:
+                    response.close()
+                    self._sleep(wait)
+                    continue
+            raise self._error(response, method, path)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _upload(
+        self, path: str, file: Path | IO[bytes], filename: str | None, params: dict | None = None
+    ) -> schemas.UploadResult:
+        """Stream a multipart `file` part; the body is never held in memory whole."""
+        if isinstance(file, (str, Path)):
+            with open(file, "rb") as fh:
+                return self._upload(path, fh, filename or Path(file).name, params)
+        body = MultipartEncoder(
+            fields={"file": (filename or Path(getattr(file, "name", "image.tif")).name, file, "image/tiff")}
+        )
+        answer = self.request(
+            "POST",
+            path,
+            params=params,
+            data=body,
+            headers={"Content-Type": body.content_type},
+            timeout=self.upload_timeout,
+        )
+        return self._one(schemas.UploadResult, answer)
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.max_retry_wait, self.backoff * 2 ** (attempt - 1)) + random.uniform(0, self.backoff)
+
+    def _retry_wait(self, response: requests.Response, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt; None when the server asks for longer than we are willing to wait."""
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        if retry_after is None:
+            return self._backoff(attempt)
+        return retry_after if retry_after <= self.max_retry_wait else None
+
+    def _error(self, response: requests.Response, method: str, path: str) -> errors.DataAPIError:
+        status = response.status_code
+        code, parameters, message = error_fields(response)
+        cls = errors.error_for_status(status)
+        kwargs = {"status": status, "code": code, "parameters": parameters, "method": method, "path": path}
+        if cls is errors.AuthenticationFailed:
+            message = None  # the API's "Not authenticated" says less than our own sentence
+        if cls is errors.RateLimited:
+            kwargs["retry_after"] = retry_after_seconds(response.headers.get("Retry-After"))
+        return cls(message, **kwargs)
+
+    def _one(self, model: type[Model], response: requests.Response) -> Model:
+        return self._parse(TypeAdapter(model), response)
+
+    def _list(self, model: type[Model], response: requests.Response) -> list[Model]:
+        return self._parse(TypeAdapter(list[model]), response)
+
+    @staticmethod
+    def _parse(adapter: TypeAdapter, response: requests.Response):
+        try:
+            return adapter.validate_json(response.content)
+        except ValidationError as exc:
+            path = requests.utils.urlparse(response.url).path
+            raise errors.MalformedResponse(
+                status=response.status_code, method=response.request.method, path=path
+            ) from exc
+
+    def _log(self, method: str, path: str, status: int | None, started: float, exc: Exception | None = None) -> None:
+        duration_ms = (time.monotonic() - started) * 1000
+        if exc is None:
+            logger.info("%s %s %s %.0fms", method, path, status, duration_ms)
+        else:
+            logger.warning("%s %s failed (%s) %.0fms", method, path, type(exc).__name__, duration_ms)
+
+
+def error_fields(response: requests.Response) -> tuple[str | None, dict, str | None]:
+    """(code, parameters, message) from the error bodies of DATA_API.md section 1."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None, {}, None
+    if not isinstance(body, dict):
+        return None, {}, None
+    detail = body.get("detail")
+    if isinstance(detail, dict):
+        return detail.get("code"), detail.get("parameters") or {}, None
+    if isinstance(detail, list):
+        problems = [
+            f"{'.'.join(str(part) for part in item.get('loc', []) if part != 'body')}: {item.get('msg')}"
+            for item in detail
+            if isinstance(item, dict)
+        ]
+        return None, {"errors": detail}, "; ".join(problems) or None
+    if "code" in body:
+        return body.get("code"), body.get("params") or {}, body.get("message")
+    return None, {}, detail if isinstance(detail, str) else None
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """`Retry-After` as seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

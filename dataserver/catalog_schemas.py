@@ -1,0 +1,58 @@
+"""Request and response shapes of catalog search (DATA_API.md section 6)."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+
+class SearchIn(Schema):
+    aoi: dict[str, Any]
+    acquisitionDateFrom: datetime | None = None
+    acquisitionDateTo: datetime | None = None
+    minResolution: float | None = Field(default=None, ge=0)
+    maxResolution: float | None = Field(default=None, ge=0)
+    maxCloudCover: float | None = Field(default=None, ge=0, le=100)
+    minOffNadirAngle: float | None = None
+    maxOffNadirAngle: float | None = None
+    minAoiIntersectionPercent: float | None = Field(default=None, ge=0, le=100)
+    limit: int = Field(default=100, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+    productTypes: list[Literal["IMAGE", "MOSAIC"]] | None = None
+    dataProviders: list[str] | None = None
+    sortBy: Literal["ACQUISITION_DATE", "CLOUD_COVER", "OFF_NADIR_ANGLE", "PIXEL_RESOLUTION", "PROVIDER_NAME"] = (
+        "ACQUISITION_DATE"
+    )
+    sortOrder: Literal["ASC", "DESC"] = "DESC"
+
+
+class SearchImage(Schema):
+    id: str
+    footprint: dict[str, Any]
+    pixelResolution: float | None
+    acquisitionDate: str | None
+    productType: str
+    sensor: str | None
+    satId: str | None
+    colorBandOrder: str | None
+    cloudCover: float | None
+    offNadirAngle: float | None
+    providerName: str
+    previewType: str | None
+    previewUrl: str | None
+    zoom: int | None
+    aoiIntersectionPercent: float | None
+
+
+class SearchOut(Schema):
+    images: list[SearchImage]
+    total: int
+    limit: int
+    offset: int
+
+
+class CatalogErrorOut(Schema):
+    code: str
+    message: str
+    params: dict[str, Any]

@@ -1,0 +1,42 @@
+"""What every page's frame shows: navigation, the team switcher and the storage gauge, computed only if rendered."""
+
+from functools import cached_property
+
+from django.urls import NoReverseMatch, reverse
+
+from . import selectors
+
+# (label, url name): pages of apps that are not installed are left out.
+NAVIGATION = [("Catalog", "catalog:search"), ("Mosaics", "mosaics:list"), ("Team", "teams:team")]
+
+
+def navigation() -> list[tuple[str, str]]:
+    links = []
+    for label, name in NAVIGATION:
+        try:
+            links.append((label, reverse(name)))
+        except NoReverseMatch:
+            continue
+    return links
+
+
+class Frame:
+    def __init__(self, request):
+        self.request = request
+
+    @cached_property
+    def navigation(self) -> list[tuple[str, str]]:
+        return navigation()
+
+    @cached_property
+    def memberships(self):
+        return list(selectors.memberships_of(user=self.request.user))
+
+    @cached_property
+    def storage(self) -> selectors.Storage | None:
+        team = getattr(self.request, "team", None)
+        return selectors.team_storage(team=team) if team is not None else None
+
+
+def frame(request) -> dict:
+    return {"frame": Frame(request)}

@@ -1,0 +1,141 @@
+"""Writes of the teams app: teams, memberships, invitations and the Data API credential."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from dataapi import errors as api_errors
+from dataapi.factory import client_with
+
+from . import encryption
+from .models import Credential, Invitation, Membership, Role, Team
+
+
+class NotAllowed(Exception):
+    """A change the team's rules forbid; the message says which rule."""
+
+
+def team_create(*, name: str, owner) -> Team:
+    with transaction.atomic():
+        team = Team.objects.create(name=name)
+        Membership.objects.create(team=team, user=owner, role=Role.OWNER)
+    return team
+
+
+def team_delete(*, team: Team) -> None:
+    team.delete()
+
+
+@sensitive_variables("token")
+def credential_check(*, api_url: str, token: str) -> str:
+    """The email of the account the token opens; raises DataAPIError when the API refuses it or cannot be reached.
+
+    `GET /user/status` tells the email; an API without it is checked with `GET /rasters/memory`.
+    """
+    client = client_with(base_url=api_url, token=token)
+    try:
+        return client.user_status().email or ""
+    except api_errors.NotFound:
+        client.memory()
+        return ""
+    finally:
+        client.close()
+
+
+@sensitive_variables("token")
+def credential_save(*, team: Team, api_url: str, token: str) -> Credential:
+    """Check the token against the API, then store it encrypted (replacing the team's previous one)."""
+    email = credential_check(api_url=api_url, token=token)
+    credential = Credential.objects.filter(team=team).first() or Credential(team=team)
+    credential.api_url = api_url.rstrip("/")
+    credential.email = email
+    credential.checked_at = timezone.now()
+    credential.set_token(token)
+    credential.save()
+    return credential
+
+
+def credential_rotate_all() -> int:
+    """Re-encrypt every stored token with the newest key; returns how many were rewritten."""
+    count = 0
+    with transaction.atomic():
+        for credential in Credential.objects.select_for_update().only("id", "token_encrypted"):
+            Credential.objects.filter(pk=credential.pk).update(
+                token_encrypted=encryption.reencrypt(credential.token_encrypted)
+            )
+            count += 1
+    return count
+
+
+def invitation_create(
+    *, team: Team, email: str, role: str, invited_by, link_for: Callable[[str], str]
+) -> tuple[Invitation, str]:
+    """Create a single-use invitation, mail its link and return (invitation, link). The link is shown only now."""
+    if role == Role.OWNER:
+        raise NotAllowed("An invitation cannot make an owner")
+    invitation = Invitation(team=team, email=email, role=role, invited_by=invited_by)
+    token = invitation.new_token()
+    invitation.save()
+    link = link_for(token)
+    days = settings.TEAM_INVITATION_DAYS
+    send_mail(
+        subject=f"Join {team.name} on Mapflow",
+        message=f"{invited_by} invites you to the team {team.name}.\n\nOpen this link within {days} days: {link}\n",
+        from_email=None,
+        recipient_list=[email],
+    )
+    return invitation, link
+
+
+def invitation_accept(*, token: str, user) -> Membership:
+    """Use the invitation once: the user joins its team with its role (keeping a higher role they already have)."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("team")
+            .filter(token_hash=Invitation.hash(token))
+            .first()
+        )
+        if invitation is None or invitation.used_at is not None:
+            raise NotAllowed("This invitation link is not valid or has already been used")
+        if not invitation.is_usable:
+            raise NotAllowed("This invitation link has expired; ask the team's admin for a new one")
+        membership, created = Membership.objects.get_or_create(
+            team=invitation.team, user=user, defaults={"role": invitation.role}
+        )
+        if not created and Role(membership.role).rank < Role(invitation.role).rank:
+            membership.role = invitation.role
+            membership.save(update_fields=["role"])
+        invitation.used_at = timezone.now()
+        invitation.used_by = user
+        invitation.save(update_fields=["used_at", "used_by"])
+    return membership
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    invitation.delete()
+
+
+def _check_may_change(*, membership: Membership, by: Membership) -> None:
+    if membership.pk == by.pk:
+        raise NotAllowed("You cannot change your own membership here")
+    if membership.role == Role.OWNER and by.role != Role.OWNER:
+        raise NotAllowed("Only an owner can change another owner")
+
+
+def membership_change_role(*, membership: Membership, role: str, by: Membership) -> Membership:
+    _check_may_change(membership=membership, by=by)
+    if role == Role.OWNER and by.role != Role.OWNER:
+        raise NotAllowed("Only an owner can make someone an owner")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_remove(*, membership: Membership, by: Membership) -> None:
+    _check_may_change(membership=membership, by=by)
+    membership.delete()

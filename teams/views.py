@@ -1,0 +1,191 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dataapi.errors import DataAPIError
+from mapflow_web.http import DashboardRequest
+
+from . import selectors, services
+from .context import navigation
+from .forms import CredentialForm, InvitationForm, RoleForm, TeamForm
+from .middleware import SESSION_KEY
+from .models import Invitation, Membership, Role
+from .permissions import team_role_required
+
+
+@login_required
+def home(request: DashboardRequest):
+    """The first page of the navigation."""
+    return redirect(navigation()[0][1])
+
+
+def _team_page(request: DashboardRequest, partial: str | None = None, status: int = 200, **forms):
+    """The team page, or with htmx one of its parts (`teams/team.html#members`, `#invitations`, `#credential`)."""
+    team = request.team
+    credential = getattr(team, "credential", None)
+    context = {
+        "team_form": forms.get("team_form") or TeamForm(),
+        "credential_form": forms.get("credential_form")
+        or CredentialForm(initial={"api_url": credential.api_url} if credential else None),
+        "invitation_form": forms.get("invitation_form") or InvitationForm(),
+        "invitation_link": forms.get("invitation_link"),
+        "roles": Role.choices,
+        "invitation_days": settings.TEAM_INVITATION_DAYS,
+    }
+    if team is not None:
+        context |= {
+            "members": selectors.team_members(team=team),
+            "invitations": selectors.team_pending_invitations(team=team) if request.membership.can_administer else [],
+            "credential": credential,
+        }
+    template = f"teams/team.html#{partial}" if partial and request.htmx else "teams/team.html"
+    return render(request, template, context, status=status)
+
+
+def _done(request: DashboardRequest, partial: str, **forms):
+    """After a change: the changed part for htmx, else back to the team page."""
+    if request.htmx:
+        return _team_page(request, partial, **forms)
+    return redirect("teams:team")
+
+
+@login_required
+def team_detail(request: DashboardRequest):
+    return _team_page(request)
+
+
+@login_required
+@require_POST
+def team_create(request: DashboardRequest):
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, status=400, team_form=form)
+    team = services.team_create(name=form.cleaned_data["name"], owner=request.user)
+    request.session[SESSION_KEY] = team.pk
+    messages.success(request, f"Team {team.name} created; you are its owner.")
+    return redirect("teams:team")
+
+
+@login_required
+@require_POST
+def team_switch(request: DashboardRequest):
+    membership = get_object_or_404(Membership, user=request.user, team_id=request.POST.get("team_id") or 0)
+    request.session[SESSION_KEY] = membership.team_id
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = reverse("home")
+    return redirect(target)
+
+
+@team_role_required(Role.OWNER)
+@require_POST
+def team_delete(request: DashboardRequest):
+    name = request.team.name
+    services.team_delete(team=request.team)
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, f"Team {name} deleted.")
+    return redirect("teams:team")
+
+
+@sensitive_post_parameters("token")
+@team_role_required(Role.ADMIN)
+@require_POST
+def credential_update(request: DashboardRequest):
+    form = CredentialForm(request.POST)
+    if form.is_valid():
+        try:
+            credential = services.credential_save(team=request.team, **form.cleaned_data)
+        except DataAPIError as exc:
+            form.add_error("token", f"The token was not saved: {exc.message}.")
+        else:
+            request.team.credential = credential
+            messages.success(request, f"Connected to the Data API as {credential}.")
+            return _done(request, "credential")
+    return _team_page(request, "credential", status=400, credential_form=form)
+
+
+def _member(request: DashboardRequest, membership_id: int) -> Membership:
+    return get_object_or_404(Membership, pk=membership_id, team=request.team)
+
+
+def _members_changed(request: DashboardRequest, change: Callable[[], str]):
+    """Apply a change to the members (it returns what to tell), or tell which rule refused it."""
+    try:
+        messages.success(request, change())
+    except services.NotAllowed as exc:
+        messages.error(request, str(exc))
+    return _done(request, "members")
+
+
+@team_role_required(Role.ADMIN)
+@require_POST
+def member_role(request: DashboardRequest, membership_id: int):
+    membership = _member(request, membership_id)
+    form = RoleForm(request.POST)
+
+    def change() -> str:
+        if not form.is_valid():
+            raise services.NotAllowed("Choose one of the roles")
+        services.membership_change_role(membership=membership, role=form.cleaned_data["role"], by=request.membership)
+        return f"{membership.user} is now {membership.get_role_display().lower()}."
+
+    return _members_changed(request, change)
+
+
+@team_role_required(Role.ADMIN)
+@require_POST
+def member_remove(request: DashboardRequest, membership_id: int):
+    membership = _member(request, membership_id)
+
+    def change() -> str:
+        services.membership_remove(membership=membership, by=request.membership)
+        return f"{membership.user} was removed from {request.team}."
+
+    return _members_changed(request, change)
+
+
+@team_role_required(Role.ADMIN)
+@require_POST
+def invitation_create(request: DashboardRequest):
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, "invitations", status=400, invitation_form=form)
+    _, link = services.invitation_create(
+        team=request.team,
+        invited_by=request.user,
+        link_for=lambda token: request.build_absolute_uri(reverse("teams:invitation", args=[token])),
+        **form.cleaned_data,
+    )
+    messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+    return _team_page(request, "invitations", invitation_link=link)
+
+
+@team_role_required(Role.ADMIN)
+@require_POST
+def invitation_revoke(request: DashboardRequest, invitation_id: int):
+    invitation = get_object_or_404(Invitation, pk=invitation_id, team=request.team)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, f"Invitation of {invitation.email} revoked.")
+    return _done(request, "invitations")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: DashboardRequest, token: str):
+    if request.method == "GET":
+        invitation = selectors.invitation_by_token(token=token)
+        return render(request, "teams/invitation.html", {"invitation": invitation})
+    try:
+        membership = services.invitation_accept(token=token, user=request.user)
+    except services.NotAllowed as exc:
+        return render(request, "teams/invitation.html", {"error": str(exc)}, status=410)
+    request.session[SESSION_KEY] = membership.team_id
+    messages.success(request, f"You joined {membership.team} as {membership.get_role_display().lower()}.")
+    return redirect("teams:team")
