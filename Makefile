@@ -22,6 +22,7 @@ redis:
 	scripts/ensure-redis
 
 migrate: venv
+	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
