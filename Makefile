@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_EMAIL ?= demo@example.com
+# The dashboard talks to the self-hosted Data API of the site it serves, wherever that is.
+export DATA_API_URL ?= http://$(HOST):$(PORT)/rest
 
 .PHONY: run test venv redis migrate demo bench clean
 
