@@ -121,9 +121,11 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
             incoming.path, info, {size: files.preview(size) for size in ("s", "l")}, filename=incoming.filename
         )
         with transaction.atomic():
-            # One upload at a time per account past this point, so two uploads cannot both fit the last free bytes.
+            # One upload at a time per account past this point, so two uploads cannot both fit the last free bytes,
+            # nor both become the first image of an empty mosaic with different CRSs.
             Account.objects.select_for_update().filter(id=account.id).first()
             _check_size_and_quota(account, incoming.size)
+            _check_matches_mosaic(mosaic, info.meta_data, incoming.filename)
             west, south, east, north = info.footprint.bounds
             image = Image.objects.create(
                 id=image_id,
