@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 import shapely
-from shapely.geometry import Polygon, box, mapping, shape
+from shapely.geometry import Polygon, box, shape
 
 from dataserver.stac import scenes_import, stac_items
 from tests.dataserver.catalog_scenes import AOI, aoi_box, found, make_scene, search

@@ -1,0 +1,166 @@
+"""The map search page: one URL for the page, its results fragment (htmx), the exports and the AOI file reader."""
+
+import json
+from urllib.parse import urlsplit
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from leaflet import app_settings as leaflet_settings
+
+from dataapi import errors as api_errors
+from mapflow_web.http import DashboardRequest
+from teams.models import Role
+from teams.permissions import team_role_required
+
+from . import selectors
+from .aoi_files import MAX_FILE_SIZE, AOIFileError, aoi_from_file
+from .exports import results_csv, results_geojson
+from .forms import SearchForm, km2
+
+EXPORT_LIMIT = 5000
+# The results table: (sort key or None, label).
+COLUMNS = [
+    ("date", "Date"),
+    ("provider", "Provider"),
+    ("resolution", "m/px"),
+    ("cloud", "Cloud %"),
+    ("nadir", "Off-nadir °"),
+    (None, "AOI %"),
+]
+AOI_ERRORS = {"TOO_LARGE_AOI", "INVALID_AOI"}
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme or 'https'}://{parts.netloc}" if parts.netloc else None
+
+
+def _base_maps() -> list[dict]:
+    return [
+        {"name": str(name), "url": url, "options": options if isinstance(options, dict) else {"attribution": options}}
+        for name, url, options in leaflet_settings["TILES"]
+    ]
+
+
+def _allow_images(response: HttpResponse, request: DashboardRequest) -> HttpResponse:
+    """Previews of search results come from the providers' hosts (https) and, for own imagery, from the Data API."""
+    credential = getattr(request.team, "credential", None)
+    sources = ["https:", *filter(None, [_origin(credential.api_url) if credential else None])]
+    sources += filter(None, (_origin(layer["url"]) for layer in _base_maps()))
+    response._csp_update = {"img-src": sorted(set(sources))}
+    return response
+
+
+def _search_form(request: DashboardRequest, options: selectors.SearchOptions) -> SearchForm:
+    data = request.GET if set(request.GET) - {"view"} else None  # the map's view alone is no search
+    return SearchForm(data, providers=options.providers, area_limit=options.area_limit)
+
+
+def _api_error(form: SearchForm, error: api_errors.DataAPIError) -> None:
+    """An error of the API next to the control it concerns: the area, or the search button."""
+    if error.code in AOI_ERRORS:
+        form.add_error("aoi", f"{error.message}.")
+    elif isinstance(error, api_errors.APITimeout):
+        form.add_error(None, "The search took too long; try a smaller area or fewer providers.")
+    else:
+        form.add_error(None, f"{error.message}.")
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def search(request: DashboardRequest):
+    context = {"base_maps": _base_maps(), "page": None}
+    status = 200
+    try:
+        options = selectors.search_options(client=request.dataapi)
+    except api_errors.DataAPIError as exc:
+        options, context["unavailable"] = selectors.SearchOptions(), exc.message
+    form = _search_form(request, options)
+    if form.is_bound and form.is_valid():
+        offset = (form.page_number - 1) * form.page_size
+        try:
+            page = selectors.scene_search(
+                client=request.dataapi, query=form.api_query(), offset=offset, count=form.page_size
+            )
+        except api_errors.DataAPIError as exc:
+            _api_error(form, exc)
+        else:
+            context["page"] = page
+            context["results"] = results_geojson(page.images, digits=6)
+            context["pages"] = _pages(form, page.total)
+            context["first"], context["last"] = offset + 1, offset + len(page.images)
+    if form.errors:
+        status = 400
+    valid = form.is_bound and not form.errors
+    context |= {
+        "form": form,
+        "columns": _columns(form.sort_key if valid else "date", form.descending if valid else True),
+        "settings": {
+            "areaLimit": options.area_limit,
+            "areaLimitText": options.area_limit and km2(options.area_limit),
+            "aoiFileUrl": reverse("catalog:aoi-file"),
+        },
+    }
+    template = "catalog/search.html#search" if request.htmx else "catalog/search.html"
+    return _allow_images(render(request, template, context, status=status), request)
+
+
+def _columns(sort: str, descending: bool) -> list[dict]:
+    """Each column's header: a link sorting by it (the current one flips its order) and its aria-sort."""
+    columns = []
+    for key, label in COLUMNS:
+        if key == sort:
+            columns.append({"key": key, "label": label, "next": "asc" if descending else "desc",
+                            "aria": "descending" if descending else "ascending"})
+        else:
+            columns.append({"key": key, "label": label, "next": "desc" if key == "date" else "asc", "aria": None})
+    return columns
+
+
+def _pages(form: SearchForm, total: int) -> dict:
+    count = max(1, -(-total // form.page_size))
+    number = form.page_number
+    return {
+        "number": number,
+        "count": count,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < count else None,
+    }
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def export(request: DashboardRequest, kind: str):
+    """The results of the search in the query string (up to EXPORT_LIMIT), as a GeoJSON or CSV download."""
+    try:
+        form = _search_form(request, selectors.search_options(client=request.dataapi))
+        if not form.is_valid():
+            return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+        page = selectors.scene_search(client=request.dataapi, query=form.api_query(), offset=0, count=EXPORT_LIMIT)
+    except api_errors.DataAPIError as exc:
+        return HttpResponse(f"{exc.message}.", status=502, content_type="text/plain; charset=utf-8")
+    if kind == "geojson":
+        body, content_type = json.dumps(results_geojson(page.images)), "application/geo+json"
+    else:
+        body, content_type = results_csv(page.images), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="catalog-search.{kind}"'
+    return response
+
+
+@team_role_required(Role.VIEWER)
+@require_POST
+def aoi_file(request: DashboardRequest):
+    """The area in an uploaded file as a GeoJSON geometry, or the reason the file gives none."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": "Choose a file holding the area."}, status=400)
+    if upload.size > MAX_FILE_SIZE:
+        return JsonResponse({"error": f"{upload.name} is too large for an area file."}, status=400)
+    try:
+        geometry = aoi_from_file(upload.name, upload.read())
+    except AOIFileError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"geometry": geometry})

@@ -1,0 +1,233 @@
+// Search results on the map: footprints on one canvas, linked both ways with the rows of the results table; a click
+// on overlapping footprints offers a pick-list; the selected scene shows its metadata and its preview.
+const STYLE = { color: "#0d6efd", weight: 1, opacity: 0.8, fillOpacity: 0.04 };
+const HOVER = { color: "#fd7e14", weight: 3, opacity: 1, fillOpacity: 0.2 };
+const SELECTED = { color: "#dc3545", weight: 3, opacity: 1, fillOpacity: 0 };
+const FIELDS = [
+  ["Date", (p) => p.acquisitionDate && p.acquisitionDate.slice(0, 10)],
+  ["Provider", (p) => p.providerName],
+  ["Product", (p) => p.productType],
+  ["Sensor", (p) => p.sensor],
+  ["Satellite", (p) => p.satId],
+  ["Resolution", (p) => p.pixelResolution != null && `${p.pixelResolution} m/px`],
+  ["Cloud cover", (p) => p.cloudCover != null && `${p.cloudCover} %`],
+  ["Off-nadir", (p) => p.offNadirAngle != null && `${p.offNadirAngle}°`],
+  ["AOI coverage", (p) => p.aoiIntersectionPercent != null && `${Math.round(p.aoiIntersectionPercent)} %`],
+  ["Bands", (p) => p.colorBandOrder],
+  ["Preview", (p) => p.previewType],
+];
+
+function rowOf(id) {
+  return document.querySelector(`#results-table tr[data-scene="${CSS.escape(id)}"]`);
+}
+
+// Even-odd test over every ring of the footprint (holes and parts included).
+function contains(layer, latlng) {
+  if (!layer.getBounds().contains(latlng)) return false;
+  let inside = false;
+  const rings = [];
+  const collect = (list) => (L.LineUtil.isFlat(list) ? rings.push(list) : list.forEach(collect));
+  collect(layer.getLatLngs());
+  for (const ring of rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const a = ring[i];
+      const b = ring[j];
+      const crosses = a.lat > latlng.lat !== b.lat > latlng.lat;
+      if (crosses && latlng.lng < ((b.lng - a.lng) * (latlng.lat - a.lat)) / (b.lat - a.lat) + a.lng) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+export function createResults(map) {
+  const renderer = L.canvas({ padding: 0.5, tolerance: 2 });
+  map.createPane("preview").style.zIndex = 350;
+  const group = L.featureGroup().addTo(map);
+  const scenes = new Map();
+  let hovered = null;
+  let selected = null;
+  let preview = null;
+
+  function styleOf(id) {
+    if (id === selected) return SELECTED;
+    return id === hovered ? HOVER : STYLE;
+  }
+
+  function hover(id, fromMap) {
+    if (hovered === id) return;
+    const previous = hovered;
+    hovered = id;
+    for (const other of [previous, id]) {
+      const scene = other && scenes.get(other);
+      if (!scene) continue;
+      scene.layer.setStyle(styleOf(other));
+      rowOf(other)?.classList.toggle("hovered", other === id);
+    }
+    if (id && scenes.has(id)) {
+      if (id !== selected) scenes.get(id).layer.bringToFront();
+      if (fromMap) rowOf(id)?.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function showPreview(properties, layer) {
+    const note = document.getElementById("scene-preview");
+    if (preview) preview.remove();
+    preview = null;
+    const { previewType: kind, previewUrl: url, zoom } = properties;
+    if (!url) {
+      note.textContent = "This scene has no preview.";
+      return;
+    }
+    const failed = () => (note.textContent = "The preview could not be loaded.");
+    if (kind === "png" || kind === "jpg") {
+      preview = L.imageOverlay(url, layer.getBounds(), { pane: "preview", alt: "Preview of the scene" });
+      preview.once("error", failed);
+    } else if (kind === "xyz" || kind === "tms") {
+      preview = L.tileLayer(url, {
+        pane: "preview",
+        tms: kind === "tms",
+        bounds: layer.getBounds(),
+        maxNativeZoom: zoom || 18,
+        maxZoom: 22,
+      });
+      preview.once("tileerror", failed);
+    } else {
+      note.textContent = `Previews of type ${kind} cannot be shown.`;
+      return;
+    }
+    note.textContent = "Preview shown on the map.";
+    preview.addTo(map);
+  }
+
+  function select(id) {
+    const previous = selected;
+    selected = id;
+    if (previous && scenes.has(previous)) {
+      scenes.get(previous).layer.setStyle(styleOf(previous));
+      rowOf(previous)?.removeAttribute("aria-selected");
+    }
+    const panel = document.getElementById("scene-details");
+    const scene = id && scenes.get(id);
+    if (!scene) {
+      panel.hidden = true;
+      if (preview) preview.remove();
+      preview = null;
+      selected = null;
+      return;
+    }
+    scene.layer.setStyle(SELECTED).bringToFront();
+    const row = rowOf(id);
+    row?.setAttribute("aria-selected", "true");
+    row?.scrollIntoView({ block: "nearest" });
+    const meta = document.getElementById("scene-meta");
+    meta.replaceChildren();
+    for (const [label, value] of FIELDS) {
+      const text = value(scene.properties);
+      if (!text) continue;
+      const term = document.createElement("dt");
+      const detail = document.createElement("dd");
+      term.textContent = label;
+      detail.textContent = text;
+      meta.append(term, detail);
+    }
+    document.getElementById("scene-id").value = id;
+    panel.hidden = false;
+    showPreview(scene.properties, scene.layer);
+  }
+
+  function pick(latlng) {
+    const hits = [...scenes.entries()].filter(([, scene]) => contains(scene.layer, latlng));
+    if (hits.length <= 1) {
+      if (hits.length) select(hits[0][0]);
+      return;
+    }
+    const list = document.createElement("ul");
+    list.className = "scene-pick";
+    list.setAttribute("aria-label", `${hits.length} scenes here`);
+    const popup = L.popup({ maxWidth: 320 });
+    for (const [id, scene] of hits) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      const p = scene.properties;
+      button.type = "button";
+      button.className = "btn btn-sm btn-link";
+      const cloud = p.cloudCover != null && `${p.cloudCover}% cloud`;
+      button.textContent = [p.acquisitionDate?.slice(0, 10), p.providerName, cloud].filter(Boolean).join(" · ");
+      button.addEventListener("mouseenter", () => hover(id, true));
+      button.addEventListener("click", () => {
+        map.closePopup(popup);
+        select(id);
+      });
+      item.append(button);
+      list.append(item);
+    }
+    popup.setLatLng(latlng).setContent(list).openOn(map);
+  }
+
+  // The footprints of a FeatureCollection, each part moved by whole turns to lie nearest `nearLng`.
+  function draw(collection, nearLng = 0) {
+    group.clearLayers();
+    scenes.clear();
+    hovered = null;
+    const keep = selected;
+    for (const feature of collection?.features || []) {
+      const geometry = feature.geometry;
+      if (!geometry) continue;
+      const polygons = geometry.type === "MultiPolygon" ? geometry.coordinates : [geometry.coordinates];
+      const latlngs = polygons.map((rings) => {
+        const shift = 360 * Math.round((nearLng - rings[0][0][0]) / 360);
+        return rings.map((ring) => ring.map(([lng, lat]) => [lat, lng + shift]));
+      });
+      const layer = L.polygon(latlngs.length === 1 ? latlngs[0] : latlngs, { ...STYLE, renderer });
+      layer.sceneId = feature.id;
+      scenes.set(feature.id, { layer, properties: feature.properties });
+      group.addLayer(layer);
+    }
+    select(keep && scenes.has(keep) ? keep : null);
+  }
+
+  group.on("mouseover", (event) => hover(event.layer.sceneId, true));
+  group.on("mouseout", (event) => hovered === event.layer.sceneId && hover(null, true));
+  group.on("click", (event) => {
+    L.DomEvent.stopPropagation(event);
+    pick(event.latlng);
+  });
+
+  const sceneRow = (event) => event.target.closest?.("#results-table tbody tr[data-scene]");
+  document.addEventListener("mouseover", (event) => {
+    const row = sceneRow(event);
+    if (row) hover(row.dataset.scene, false);
+  });
+  document.addEventListener("mouseout", (event) => {
+    const row = sceneRow(event);
+    if (row && !row.contains(event.relatedTarget)) hover(null, false);
+  });
+  document.addEventListener("click", (event) => {
+    const row = sceneRow(event);
+    if (row) select(row.dataset.scene);
+    if (event.target.closest("#scene-close")) select(null);
+    if (event.target.closest("#scene-copy")) copyId();
+  });
+  document.addEventListener("keydown", (event) => {
+    const row = sceneRow(event);
+    if (row && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      select(row.dataset.scene);
+    }
+  });
+
+  async function copyId() {
+    const input = document.getElementById("scene-id");
+    const button = document.getElementById("scene-copy");
+    try {
+      await navigator.clipboard.writeText(input.value);
+    } catch {
+      input.select();
+      document.execCommand("copy");
+    }
+    button.textContent = "Copied";
+    setTimeout(() => (button.textContent = "Copy id"), 1500);
+  }
+
+  return { draw, select, bounds: () => (scenes.size ? group.getBounds() : null) };
+}
