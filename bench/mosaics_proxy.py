@@ -1,0 +1,191 @@
+"""Mosaic tile proxy and mosaic pages: the dashboard in front of the self-hosted Data API, each under its own gunicorn.
+
+    .venv/bin/python bench/mosaics_proxy.py [--clients 8] [--passes 3] [--zooms 16 17 18] [--items 200]
+
+Starts the Data API (port 8131) and the dashboard (port 8132; its team's credential points at the first server, over
+loopback), both `gunicorn.conf.py` (gthread) with fresh SQLite databases. Uploads tests/fixtures/cogeo.tif in a 2x2
+grid (COGs built during the upload), then, from `--clients` concurrent keep-alive clients, requests every tile
+covering the mosaic at `--zooms`, alternating passes:
+
+- `direct`: the Data API's own tile URL (`/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri=...`);
+- `proxy miss`: the dashboard's signed tile URL (`/mosaics/<id>/tiles/{z}/{x}/{y}.png?token=...`, the QGIS URL),
+  its Redis tile cache emptied before the pass, so every tile is fetched upstream;
+- `proxy hit`: the same URLs again, every tile in the cache.
+
+Goals: proxy miss p50 at most 5 ms above direct and at least 90% of its tiles per second; hits at least 5 times
+faster (tiles per second) than direct.
+
+Then the pages, signed in, sequentially (`--page-runs` each, after one warm-up): the mosaic list with `--items`
+mosaics and the page of a mosaic with `--items` images. Prints p50/p95 of the response time measured by the client
+on loopback, the number of Data API calls one page made (from the dashboard's log), and the p50 of the same Data API
+calls made straight (the part of the page's time spent upstream). Goals: p95 under 150 ms, at most 2 calls.
+"""
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import REDIS_URL, DataServer  # noqa: E402
+from tiles import covering_tiles, load_run, rasters_write  # noqa: E402
+
+REQUEST_TIMEOUT = (5, 60)
+DASHBOARD_CACHE_PREFIX = "bench-dashboard"
+
+DASHBOARD_SETUP = """
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+from mosaics.signed_tiles import tile_token_make
+from teams.models import Credential, Membership, Role, Team
+user = get_user_model().objects.create_user("bench", password="bench-password-1234")
+team = Team.objects.create(name="Bench")
+Membership.objects.create(user=user, team=team, role=Role.ADMIN)
+credential = Credential(team=team, api_url={api_url!r}, email="", checked_at=timezone.now())
+credential.set_token({token!r})
+credential.save()
+client = Client()
+client.force_login(user)
+print(client.cookies["sessionid"].value)
+print(tile_token_make(team_id=team.pk, mosaic_id={mosaic_id!r}, days=1))
+"""
+
+
+def tile_cache_clear() -> int:
+    connection = redis.Redis.from_url(REDIS_URL)
+    keys = list(connection.scan_iter(match=f"{DASHBOARD_CACHE_PREFIX}:*mosaics:tile:*", count=1000))
+    if keys:
+        connection.delete(*keys)
+    return len(keys)
+
+
+def small_raster(folder: Path, index: int) -> Path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.rasters import write_raster
+
+    origin = (500_000.0 + index * 400, 6_200_000.0)
+    return write_raster(folder / f"small-{index}.tif", width=32, height=32, origin=origin)
+
+
+def api_calls(log: Path, since: int) -> list[str]:
+    lines = log.read_bytes()[since:].decode(errors="replace").splitlines()
+    return [line for line in lines if " dataapi " in line]
+
+
+def timed(get, runs: int) -> tuple[list[float], requests.Response]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = get()
+        times.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+    return sorted(times), response
+
+
+def page_times(session: requests.Session, url: str, upstream: list[str], auth: dict, runs: int, log: Path) -> dict:
+    """The page's times, and those of the same Data API calls made straight (sequentially, like the page does)."""
+    session.get(url, timeout=REQUEST_TIMEOUT).raise_for_status()  # warm-up (the storage gauge's answer is then cached)
+    mark = log.stat().st_size
+    session.get(url, timeout=REQUEST_TIMEOUT).raise_for_status()
+    time.sleep(0.2)
+    calls = api_calls(log, mark)
+    times, response = timed(lambda: session.get(url, timeout=REQUEST_TIMEOUT), runs)
+    api = requests.Session()
+    direct, _ = timed(lambda: [api.get(call, headers=auth, timeout=REQUEST_TIMEOUT) for call in upstream][-1], runs)
+    return {"p50_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))], "api_calls": len(calls),
+            "bytes": len(response.content), "api_p50_ms": statistics.median(direct)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17, 18])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes of each server")
+    parser.add_argument("--items", type=int, default=200, help="mosaics in the list, images in the mosaic")
+    parser.add_argument("--page-runs", type=int, default=40)
+    parser.add_argument("--ports", type=int, nargs=2, default=[8131, 8132])
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="mosaics-bench-") as tmp:
+        folder = Path(tmp)
+        with DataServer(port=args.ports[0], workers=args.workers, eager_tasks=True) as api:
+            mosaic_id = api.mosaic_create("tiles bench")
+            cogs = rasters_write(folder)
+            for path in cogs:
+                api.upload(path, mosaic_id)
+            uri = api.mosaic_cog_uri(mosaic_id)
+            tiles = covering_tiles(cogs, args.zooms)
+            order = list(tiles)
+            random.Random(1).shuffle(order)
+
+            # DEBUG on for the dashboard only so that its pages find their static files without a collectstatic.
+            dashboard_env = {"CACHE_KEY_PREFIX": DASHBOARD_CACHE_PREFIX, "DEBUG": "true"}
+            with DataServer(port=args.ports[1], workers=args.workers, eager_tasks=True, env=dashboard_env) as dashboard:
+                token = api.auth["Authorization"].split(" ", 1)[1]
+                setup = DASHBOARD_SETUP.format(api_url=f"{api.url}/rest", token=token, mosaic_id=mosaic_id)
+                session_id, tile_token = dashboard._manage("shell", "-c", setup).strip().splitlines()[-2:]
+
+                urls = {
+                    "direct": [f"{api.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}" for z, x, y in order],
+                    "proxy": [f"{dashboard.url}/mosaics/{mosaic_id}/tiles/{z}/{x}/{y}.png?token={tile_token}"
+                              for z, x, y in order],
+                }
+                print(f"{len(tiles)} tiles at zooms {args.zooms}, {args.clients} clients, "
+                      f"{args.workers} gthread processes per server", flush=True)
+                load_run(urls["direct"], clients=args.clients)  # warm-up: imports, GDAL, OS cache
+                load_run(urls["proxy"], clients=args.clients)
+                print(f"{'run':<11} {'pass':>4} {'requests':>8} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+                      f"{'errors':>6}")
+                summary = {"direct": [], "proxy miss": [], "proxy hit": []}
+                for run in range(args.passes):
+                    for name in summary:
+                        if name == "proxy miss":
+                            tile_cache_clear()
+                        r = load_run(urls["direct" if name == "direct" else "proxy"], clients=args.clients)
+                        summary[name].append(r)
+                        print(f"{name:<11} {run + 1:>4} {r['requests']:>8} {r['tiles_per_second']:>8.1f} "
+                              f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['errors']:>6}", flush=True)
+
+                def median(name: str, key: str) -> float:
+                    return statistics.median(r[key] for r in summary[name])
+
+                print(json.dumps({
+                    "p50_overhead_ms_miss": round(median("proxy miss", "p50_ms") - median("direct", "p50_ms"), 1),
+                    "throughput_miss_vs_direct": round(
+                        median("proxy miss", "tiles_per_second") / median("direct", "tiles_per_second"), 2),
+                    "throughput_hit_vs_direct": round(
+                        median("proxy hit", "tiles_per_second") / median("direct", "tiles_per_second"), 1),
+                }), flush=True)
+
+                # The pages: --items mosaics in the list, --items images in one mosaic.
+                big = api.mosaic_create("many images")
+                for index in range(args.items):
+                    api.upload(small_raster(folder, index), big)
+                for index in range(args.items - 2):
+                    api.mosaic_create(f"mosaic {index:03d}")
+                session = requests.Session()
+                session.cookies.set("sessionid", session_id)
+                log = dashboard.folder / "server.log"
+                rest = f"{api.url}/rest/rasters/mosaic"
+                pages = {
+                    "mosaic list": (f"{dashboard.url}/mosaics/", [rest]),
+                    "mosaic page": (f"{dashboard.url}/mosaics/{big}/", [f"{rest}/{big}", f"{rest}/{big}/image"]),
+                }
+                print(f"{'page':<12} {'p50 ms':>7} {'p95 ms':>7} {'API calls':>9} {'KB':>6} {'API alone p50 ms':>16}")
+                for name, (url, upstream) in pages.items():
+                    r = page_times(session, url, upstream, api.auth, args.page_runs, log)
+                    print(f"{name:<12} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['api_calls']:>9} "
+                          f"{r['bytes'] / 1024:>6.0f} {r['api_p50_ms']:>16.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

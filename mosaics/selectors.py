@@ -1,0 +1,89 @@
+"""Reads of mosaics and images through the team's Data API client, shaped for the pages and the map."""
+
+from dataclasses import dataclass
+
+import shapely.wkt
+from shapely.errors import ShapelyError
+from shapely.geometry import mapping
+
+from dataapi.client import DataAPIClient
+from dataapi.schemas import Image, Mosaic
+
+SORT_KEYS = {
+    "created": lambda m: (m.created_at is None, m.created_at),
+    "name": lambda m: m.name.lower(),
+    "size": lambda m: m.sizeInBytes,
+    "images": lambda m: m.image_count,
+}
+
+
+@dataclass
+class MosaicList:
+    mosaics: list[Mosaic]
+    tags: list[str]
+    total: int
+
+
+@dataclass
+class MosaicDetail:
+    mosaic: Mosaic | None  # None when only the images were read (the polled table)
+    images: list[Image]
+
+    @property
+    def processing(self) -> bool:
+        return any(image.cog_link is None for image in self.images)
+
+
+def geometry_of(wkt: str | None):
+    """A shapely geometry of a WKT footprint; None when there is none or it cannot be read."""
+    if not wkt:
+        return None
+    try:
+        geometry = shapely.wkt.loads(wkt)
+    except (ShapelyError, ValueError, TypeError):
+        return None
+    return None if geometry.is_empty else geometry
+
+
+def footprint_bounds(wkt: str | None) -> tuple[float, float, float, float] | None:
+    geometry = geometry_of(wkt)
+    return tuple(geometry.bounds) if geometry is not None else None
+
+
+def mosaic_list(*, client: DataAPIClient, name: str = "", tag: str = "", sort: str = "-created") -> MosaicList:
+    """The team's mosaics whose name contains `name` and that carry `tag`, sorted; with every tag in use."""
+    mosaics = client.mosaic_list()
+    tags = sorted({t for mosaic in mosaics for t in mosaic.tags}, key=str.lower)
+    total = len(mosaics)
+    if name:
+        mosaics = [mosaic for mosaic in mosaics if name.lower() in mosaic.name.lower()]
+    if tag:
+        mosaics = [mosaic for mosaic in mosaics if tag in mosaic.tags]
+    descending = sort.startswith("-")
+    mosaics.sort(key=SORT_KEYS[sort.lstrip("-")], reverse=descending)
+    return MosaicList(mosaics=mosaics, tags=tags, total=total)
+
+
+def mosaic_get(*, client: DataAPIClient, mosaic_id: str) -> Mosaic:
+    return client.mosaic_get(str(mosaic_id))
+
+
+def mosaic_detail(*, client: DataAPIClient, mosaic_id: str) -> MosaicDetail:
+    """The mosaic and its images: two calls to the Data API."""
+    mosaic = client.mosaic_get(str(mosaic_id))
+    return MosaicDetail(mosaic=mosaic, images=client.mosaic_images(str(mosaic_id)))
+
+
+def image_get(*, client: DataAPIClient, image_id: str) -> Image:
+    return client.image_get(str(image_id))
+
+
+def image_features(images: list[Image]) -> list[dict]:
+    """The images' footprints as GeoJSON features (id and file name), for the map."""
+    features = []
+    for image in images:
+        geometry = geometry_of(image.footprint)
+        if geometry is not None:
+            feature = {"type": "Feature", "id": image.id, "properties": {"name": image.filename}}
+            features.append(feature | {"geometry": mapping(geometry)})
+    return features

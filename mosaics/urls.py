@@ -1,0 +1,30 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class PreviewSize:
+    regex = "[sl]"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PreviewSize, "preview_size")
+
+app_name = "mosaics"
+
+urlpatterns = [
+    path("mosaics/", views.mosaic_list, name="list"),
+    path("mosaics/new", views.mosaic_create, name="create"),
+    path("mosaics/<uuid:mosaic_id>/", views.mosaic_detail, name="detail"),
+    path("mosaics/<uuid:mosaic_id>/edit", views.mosaic_edit, name="edit"),
+    path("mosaics/<uuid:mosaic_id>/delete", views.mosaic_delete, name="delete"),
+    path("mosaics/<uuid:mosaic_id>/tiles/<int:z>/<int:x>/<int:y>.png", views.mosaic_tile, name="tile"),
+    path("images/<uuid:image_id>/rename", views.image_rename, name="image-rename"),
+    path("images/<uuid:image_id>/delete", views.image_delete, name="image-delete"),
+    path("images/<uuid:image_id>/preview/<preview_size:size>", views.image_preview, name="image-preview"),
+]

@@ -1,0 +1,120 @@
+"""The tile and preview proxy: team-checked, ETag/304 passed on, hot tiles kept in Redis, empty tiles at once,
+signed tile URLs for QGIS, and the upstream uri and token never in an answer."""
+
+import io
+import re
+import time
+
+import morecantile
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+from PIL import Image as PILImage
+
+from mosaics import signed_tiles
+from mosaics.selectors import footprint_bounds
+
+WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
+
+
+def centre_tile(api, mosaic_id: str, zoom: int = 16) -> tuple[int, int, int]:
+    west, south, east, north = footprint_bounds(api.mosaic_get(mosaic_id).footprint)
+    tile = WEB_MERCATOR.tile((west + east) / 2, (south + north) / 2, zoom)
+    return tile.z, tile.x, tile.y
+
+
+def centre_tile_url(teams, mosaic_with_image) -> str:
+    mosaic_id = mosaic_with_image.mosaic_id
+    return reverse("mosaics:tile", args=[mosaic_id, *centre_tile(teams.acme_api, mosaic_id)])
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def opaque_pixels(png: bytes) -> int:
+    picture = PILImage.open(io.BytesIO(png)).convert("RGBA")
+    assert picture.size == (256, 256)
+    return 256 * 256 - picture.getchannel("A").histogram()[0]
+
+
+def test_a_tile_of_the_mosaic_comes_through_the_dashboard_with_etag_and_304(teams, mosaic_with_image):
+    url = centre_tile_url(teams, mosaic_with_image)
+    first = teams.alice_client.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "image/png"
+    assert opaque_pixels(body(first)) > 1000
+    assert first["Cache-Control"].startswith("private") and first["ETag"]
+    headers = " ".join(f"{name}: {value}" for name, value in first.items())
+    assert "uri=" not in headers and "Basic" not in headers
+
+    again = teams.alice_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again["ETag"] == first["ETag"]
+
+
+def test_a_hot_tile_is_served_from_the_cache_without_asking_the_data_api(teams, mosaic_with_image):
+    url = centre_tile_url(teams, mosaic_with_image)
+    first = teams.alice_client.get(url)
+    assert first.streaming  # relayed from the Data API as it arrives
+    png = body(first)
+    second = teams.alice_client.get(url)
+    assert not second.streaming and second.content == png and second["ETag"] == first["ETag"]
+
+
+def test_a_tile_outside_the_mosaic_is_transparent_and_immediate(teams, mosaic_with_image):
+    started = time.perf_counter()
+    answer = teams.alice_client.get(reverse("mosaics:tile", args=[mosaic_with_image.mosaic_id, 16, 0, 0]))
+    assert time.perf_counter() - started < 0.5
+    assert answer.status_code == 200 and opaque_pixels(answer.content) == 0
+
+
+def test_deleting_the_image_empties_the_tiles_at_once(teams, mosaic_with_image):
+    url = centre_tile_url(teams, mosaic_with_image)
+    assert opaque_pixels(body(teams.alice_client.get(url))) > 0
+    teams.alice_client.post(reverse("mosaics:image-delete", args=[mosaic_with_image.image_id]), {})
+    assert opaque_pixels(body(teams.alice_client.get(url))) == 0
+
+
+def test_other_teams_and_strangers_get_no_tiles(teams, mosaic_with_image):
+    url = centre_tile_url(teams, mosaic_with_image)
+    assert teams.charlie_client.get(url).status_code == 404
+    assert Client().get(url).status_code == 403
+    answer = teams.bob_client.get(url)
+    assert answer.status_code == 200 and opaque_pixels(body(answer)) > 0  # viewers see everything
+
+
+def test_the_signed_tile_url_works_without_a_session_for_its_mosaic_only(teams, mosaic_with_image):
+    page = teams.alice_client.get(reverse("mosaics:detail", args=[mosaic_with_image.mosaic_id])).content.decode()
+    template = re.search(r'id="tile-url"[^>]*value="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert template.startswith("http://testserver/mosaics/") and "{z}/{x}/{y}.png?token=" in template
+    z, x, y = centre_tile(teams.acme_api, mosaic_with_image.mosaic_id)
+    url = template.removeprefix("http://testserver").format(z=z, x=x, y=y)
+    answer = Client().get(url)
+    assert answer.status_code == 200 and opaque_pixels(body(answer)) > 0
+
+    other = teams.acme_api.mosaic_create(name="Other", tags=[])
+    assert Client().get(url.replace(mosaic_with_image.mosaic_id, other.id)).status_code == 403
+    assert Client().get(url[:-3] + "xyz").status_code == 403
+
+
+def test_an_expired_or_forged_tile_token_is_refused(teams, mosaic_with_image):
+    z, x, y = centre_tile(teams.acme_api, mosaic_with_image.mosaic_id)
+    url = reverse("mosaics:tile", args=[mosaic_with_image.mosaic_id, z, x, y])
+    expired = signed_tiles.tile_token_make(team_id=teams.acme.pk, mosaic_id=mosaic_with_image.mosaic_id, days=-1)
+    assert Client().get(url, {"token": expired}).status_code == 403
+    # A token charlie forges for Acme's mosaic with Cosmo's id is not signed by the server.
+    forged = signing.dumps({"team": teams.cosmo.pk, "mosaic": mosaic_with_image.mosaic_id, "expires": 2**40}, key="x")
+    assert Client().get(url, {"token": forged}).status_code == 403
+    # A genuine token of Cosmo's for Acme's mosaic: Cosmo's account cannot see it.
+    cosmo = signed_tiles.tile_token_make(team_id=teams.cosmo.pk, mosaic_id=mosaic_with_image.mosaic_id, days=1)
+    assert Client().get(url, {"token": cosmo}).status_code == 404
+
+
+@pytest.mark.parametrize(("size", "longest"), [("s", 256), ("l", 1024)])
+def test_previews_come_through_the_dashboard_for_the_team_only(teams, mosaic_with_image, size, longest):
+    url = reverse("mosaics:image-preview", args=[mosaic_with_image.image_id, size])
+    answer = teams.bob_client.get(url)
+    assert answer.status_code == 200 and answer["Content-Type"] == "image/jpeg"
+    assert max(PILImage.open(io.BytesIO(body(answer))).size) <= longest
+    assert teams.charlie_client.get(url).status_code == 404
+    assert teams.alice_client.get(url.replace(f"/{size}", "/m")).status_code == 404
