@@ -19,7 +19,7 @@ from typing import IO, Any, TypeVar
 import requests
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from requests.adapters import HTTPAdapter
-from requests_toolbelt import MultipartEncoder
+from requests_toolbelt import MultipartEncoder, MultipartEncoderMonitor
 
 from . import errors, schemas
 
@@ -29,6 +29,13 @@ USER_AGENT = "mapflow-web/0.1 (+https://github.com/mapflow-web)"
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 Model = TypeVar("Model", bound=BaseModel)
+
+
+class BlockAdapter(HTTPAdapter):
+    """Sends streamed request bodies in blocks of 1 MB: with urllib3's 16 KB a multi-GB upload is bound by the CPU."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, blocksize=1024 * 1024, **kwargs)
 
 
 class DataAPIClient:
@@ -54,7 +61,7 @@ class DataAPIClient:
         self._sleep = sleep
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Basic {token}", "User-Agent": USER_AGENT})
-        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        adapter = BlockAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -102,9 +109,15 @@ class DataAPIClient:
         return self._upload("/rasters/mosaic/image", file, filename, params=params)
 
     def mosaic_upload_image(
-        self, mosaic_id: str, *, file: Path | IO[bytes], filename: str | None = None
+        self,
+        mosaic_id: str,
+        *,
+        file: Path | IO[bytes],
+        filename: str | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> schemas.UploadResult:
-        return self._upload(f"/rasters/mosaic/{mosaic_id}/image", file, filename)
+        """`progress`, if given, is called with the bytes of the request body sent so far."""
+        return self._upload(f"/rasters/mosaic/{mosaic_id}/image", file, filename, progress=progress)
 
     def mosaic_link_image(self, mosaic_id: str, *, url: str) -> schemas.UploadResult:
         answer = self.request("POST", f"/rasters/mosaic/{mosaic_id}/link-image", json={"url": url})
@@ -178,15 +191,22 @@ class DataAPIClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _upload(
-        self, path: str, file: Path | IO[bytes], filename: str | None, params: dict | None = None
+        self,
+        path: str,
+        file: Path | IO[bytes],
+        filename: str | None,
+        params: dict | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> schemas.UploadResult:
         """Stream a multipart `file` part; the body is never held in memory whole."""
         if isinstance(file, (str, Path)):
             with open(file, "rb") as fh:
-                return self._upload(path, fh, filename or Path(file).name, params)
+                return self._upload(path, fh, filename or Path(file).name, params, progress)
         body = MultipartEncoder(
             fields={"file": (filename or Path(getattr(file, "name", "image.tif")).name, file, "image/tiff")}
         )
+        if progress is not None:
+            body = MultipartEncoderMonitor(body, lambda monitor: progress(monitor.bytes_read))
         answer = self.request(
             "POST",
             path,

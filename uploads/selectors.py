@@ -1,0 +1,27 @@
+"""Reads of upload jobs, always within one team."""
+
+from django.db.models import Sum
+
+from teams.models import Team
+
+from .models import FINISHED, State, UploadJob
+
+
+def upload_job_for_team(*, team: Team, job_id) -> UploadJob | None:
+    """The team's job, or None (another team's job id is as good as unknown)."""
+    return UploadJob.objects.filter(team=team, pk=job_id).first()
+
+
+def upload_jobs_of_mosaic(*, team: Team, mosaic_id: str) -> list[UploadJob]:
+    return list(UploadJob.objects.filter(team=team, mosaic_id=mosaic_id))
+
+
+def upload_jobs_resumable(*, team: Team, user) -> list[UploadJob]:
+    """The user's uploads that stopped before their last byte and may still resume."""
+    return list(UploadJob.objects.filter(team=team, created_by=user, state=State.UPLOADING, source_url=""))
+
+
+def bytes_in_flight(*, team: Team) -> int:
+    """Bytes the team's unfinished uploads will still add to its storage."""
+    jobs = UploadJob.objects.filter(team=team, image_id="").exclude(state__in=FINISHED)
+    return jobs.aggregate(total=Sum("size"))["total"] or 0

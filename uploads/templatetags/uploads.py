@@ -1,0 +1,53 @@
+"""The upload widgets of a mosaic page: `{% upload_dropzone mosaic_id %}` (drag and drop, with the limits and the
+user's unfinished uploads in a json_script island) and `{% upload_jobs mosaic_id %}` (the polled job list)."""
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+
+from teams.selectors import team_storage
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("uploads/_dropzone.html", takes_context=True)
+def upload_dropzone(context, mosaic_id: str) -> dict:
+    request = context["request"]
+    # The frame's storage gauge (cached briefly, so no extra call to the Data API); the endpoint checks again.
+    memory = team_storage(team=request.team).memory
+    max_size, free = (memory.maxUploadFileSize, memory.memoryFree) if memory else (None, None)
+    if free is not None:
+        free = max(0, free - selectors.bytes_in_flight(team=request.team))
+    resumable = [
+        {
+            "url": request.build_absolute_uri(reverse("uploads:upload", args=[job.pk])),
+            "filename": job.filename,
+            "size": job.size,
+            "offset": job.offset,
+        }
+        for job in selectors.upload_jobs_resumable(team=request.team, user=request.user)
+        if job.mosaic_id == mosaic_id
+    ]
+    return {
+        "request": request,
+        "mosaic_id": mosaic_id,
+        "csrf_token": context.get("csrf_token"),
+        "widget": {
+            "endpoint": reverse("uploads:create"),
+            "mosaicId": mosaic_id,
+            "chunkSize": settings.UPLOADS_CHUNK_SIZE,
+            "maxUploadFileSize": max_size,
+            "freeBytes": free,
+            "resumable": resumable,
+        },
+    }
+
+
+@register.inclusion_tag("uploads/_jobs_widget.html", takes_context=True)
+def upload_jobs(context, mosaic_id: str) -> dict:
+    request = context["request"]
+    jobs = selectors.upload_jobs_of_mosaic(team=request.team, mosaic_id=mosaic_id)
+    polling = any(not job.is_finished for job in jobs)
+    return {"request": request, "jobs": jobs, "mosaic_id": mosaic_id, "polling": polling}

@@ -1,0 +1,82 @@
+"""The early check of an upload: as soon as the received bytes hold a TIFF's first directory, read it (GTiff driver
+only) and compare it with the mosaic's images, so that a file that cannot join the mosaic stops at once."""
+
+import struct
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import rasterio
+from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+
+from dataapi.errors import DataAPIError
+from dataapi.schemas import ImageMeta
+
+# The directory and the GeoTIFF keys that follow it fit here in every file GDAL writes.
+DIRECTORY_MARGIN = 256 * 1024
+
+
+class NotAGeoTIFF(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Header:
+    crs: str | None
+    count: int
+    dtype: str
+    pixel_size: tuple[float, float]
+
+
+def bytes_needed(prefix: bytes) -> int:
+    """How many bytes from the start hold the first directory; NotAGeoTIFF when the magic is not TIFF or BigTIFF."""
+    if len(prefix) < 16:
+        raise NotAGeoTIFF("too short to be a TIFF")
+    order = {b"II": "<", b"MM": ">"}.get(prefix[:2])
+    if order is None:
+        raise NotAGeoTIFF("not a TIFF (no TIFF signature)")
+    (version,) = struct.unpack(order + "H", prefix[2:4])
+    if version == 42:
+        (first,) = struct.unpack(order + "I", prefix[4:8])
+    elif version == 43:
+        (first,) = struct.unpack(order + "Q", prefix[8:16])
+    else:
+        raise NotAGeoTIFF("not a TIFF (no TIFF signature)")
+    return first + DIRECTORY_MARGIN
+
+
+def header_read(path: Path) -> Header:
+    """The raster's properties as the GTiff driver reads them from the (possibly still partial) file."""
+    try:
+        with warnings.catch_warnings(), rasterio.open(path, driver="GTiff") as src:
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            res = src.res
+            return Header(
+                crs=src.crs.to_string() if src.crs else None,
+                count=src.count,
+                dtype=src.dtypes[0],
+                pixel_size=(float(res[0]), float(res[1])),
+            )
+    except RasterioIOError as exc:
+        raise NotAGeoTIFF("not a readable GeoTIFF") from exc
+
+
+def header_mismatch(header: Header, reference: ImageMeta, *, filename: str) -> str | None:
+    """The reason `header` cannot join a mosaic whose images look like `reference`, in words; None when it fits."""
+    checks = [
+        ("crs", header.crs, reference.crs),
+        ("count", header.count, reference.count),
+        ("dtype", header.dtype, reference.dtypes[0] if reference.dtypes else None),
+        ("pixel_size", list(header.pixel_size), [float(v) for v in reference.pixel_size] or None),
+    ]
+    for name, got, expected in checks:
+        if expected is None:
+            continue
+        if name == "pixel_size":
+            same = all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(got, expected, strict=False))
+        else:
+            same = got == expected
+        if not same:
+            parameters = {"filename": filename, "param_name": name, "got_param": got, "expected_param": expected}
+            return DataAPIError(code="FileValidationFailed", parameters=parameters).message
+    return None
