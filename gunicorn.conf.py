@@ -18,3 +18,5 @@ keepalive = 5
 # bound a worker grows by up to the file's size. The OS page cache keeps the files' bytes anyway.
 raw_env = [f"GDAL_CACHEMAX={os.environ.get('GDAL_CACHEMAX', '64')}"]
 accesslog = "-"
+# Paths without query strings: a signed tile URL (for QGIS) carries its signature there, and it is a capability.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'

@@ -64,7 +64,10 @@ def cp_seconds(source: Path, folder: Path) -> float:
 
 
 class DataServer:
-    def __init__(self, *, port: int, workers: int = 2, eager_tasks: bool = False, gdal_cachemax: str = "64") -> None:
+    def __init__(
+        self, *, port: int, workers: int = 2, eager_tasks: bool = False, gdal_cachemax: str = "64", env: dict | None = None
+    ) -> None:
+        self.extra_env = env or {}
         self.port = port
         self.workers = workers
         self.eager_tasks = eager_tasks
@@ -88,6 +91,7 @@ class DataServer:
             "CELERY_TASK_ALWAYS_EAGER": "true" if self.eager_tasks else "false",
             "WEB_CONCURRENCY": str(self.workers),
             "GDAL_CACHEMAX": self.gdal_cachemax,
+            **self.extra_env,
         }
         self.process = None
         self.log = open(self.folder / "server.log", "wb")

@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError

@@ -8,6 +8,7 @@ import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
     "dataserver",
     "teams",
     "leaflet",
+    "catalog",
+    "mosaics",
+    "uploads",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +171,36 @@ STORAGE_GAUGE_TIMEOUT = (DATA_API_CONNECT_TIMEOUT, float(os.environ.get("STORAGE
 STORAGE_GAUGE_CACHE_SECONDS = int(os.environ.get("STORAGE_GAUGE_CACHE_SECONDS", "60"))
 STORAGE_GAUGE_ERROR_CACHE_SECONDS = int(os.environ.get("STORAGE_GAUGE_ERROR_CACHE_SECONDS", "15"))
 
+# --- Maps ---
+# The base map of every map page (django-leaflet's TILES), and the browser's access to its host.
+BASE_MAP_URL = os.environ.get("BASE_MAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+BASE_MAP_ATTRIBUTION = os.environ.get(
+    "BASE_MAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+LEAFLET_CONFIG = {
+    "TILES": [("Base map", BASE_MAP_URL, {"attribution": BASE_MAP_ATTRIBUTION, "maxZoom": 19})],
+    "MAX_ZOOM": 22,
+}
+# Mosaic tiles proxied for the browser: Redis keeps hot tiles this long; a signed tile URL (for QGIS) lives this long.
+MOSAICS_TILE_CACHE_SECONDS = int(os.environ.get("MOSAICS_TILE_CACHE_SECONDS", "600"))
+MOSAICS_TILE_URL_DAYS = int(os.environ.get("MOSAICS_TILE_URL_DAYS", "30"))
+MOSAICS_TILE_TIMEOUT = (DATA_API_CONNECT_TIMEOUT, float(os.environ.get("MOSAICS_TILE_READ_TIMEOUT", "20")))
+
+# --- Large uploads (tus from the browser to UPLOADS_DIR, then a Celery task streams each file to the Data API) ---
+UPLOADS_DIR = Path(os.environ.get("UPLOADS_DIR") or VAR_DIR / "uploads").resolve()
+UPLOADS_CHUNK_SIZE = env_size("UPLOADS_CHUNK_SIZE", "50MB")  # the browser's PATCH size
+UPLOADS_EXPIRY_HOURS = int(os.environ.get("UPLOADS_EXPIRY_HOURS", "24"))  # an unfinished upload can resume this long
+UPLOADS_CLEANUP_HOURS = int(os.environ.get("UPLOADS_CLEANUP_HOURS", "24"))  # failed and done jobs are kept this long
+UPLOADS_MAX_RETRIES = int(os.environ.get("UPLOADS_MAX_RETRIES", "5"))
+UPLOADS_RETRY_BACKOFF = float(os.environ.get("UPLOADS_RETRY_BACKOFF", "5"))  # seconds, doubled at each retry
+UPLOADS_LOCK_SECONDS = int(os.environ.get("UPLOADS_LOCK_SECONDS", "60"))  # a job's lock, renewed while it sends
+UPLOADS_TILES_WAIT_SECONDS = int(os.environ.get("UPLOADS_TILES_WAIT_SECONDS", "3600"))
+UPLOADS_STALLED_SECONDS = int(os.environ.get("UPLOADS_STALLED_SECONDS", "900"))  # then a job is queued again
+CELERY_BEAT_SCHEDULE = {
+    "uploads-clean": {"task": "uploads.tasks.upload_jobs_clean", "schedule": 3600.0},
+    "uploads-resume": {"task": "uploads.tasks.upload_jobs_resume", "schedule": 300.0},
+}
+
 # --- Accounts and teams ---
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
@@ -204,7 +238,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", "blob:", *env_list("CSP_IMG_SRC")],
+        "img-src": [SELF, "data:", "blob:", "{0.scheme}://{0.netloc}".format(urlsplit(BASE_MAP_URL)), *env_list("CSP_IMG_SRC")],
         "connect-src": [SELF],
         "font-src": [SELF, "data:"],
         "object-src": [NONE],

@@ -13,6 +13,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(account_urlpatterns)),
     path("", include("teams.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("", include("mosaics.urls")),
+    path("", include("uploads.urls")),
 ]
 
 if settings.DATASERVER_ENABLED:

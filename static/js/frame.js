@@ -13,9 +13,10 @@ document.addEventListener("click", (event) => {
   if (closer) closer.closest("dialog")?.close();
 });
 
-// A form in a modal closes it once its request has succeeded.
+// A form in a modal closes it once its request has succeeded; one answered with its validation errors (400/422,
+// which htmx swaps in place) keeps it open.
 document.addEventListener("htmx:afterRequest", (event) => {
-  if (event.detail.successful) event.target.closest("dialog")?.close();
+  if (event.detail.successful && event.detail.xhr.status < 400) event.target.closest("dialog")?.close();
 });
 // A request htmx does not swap (403, 404, 5xx, no network) still tells the user in the alerts region.
 function alertError(text) {
