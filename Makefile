@@ -36,6 +36,7 @@ run: venv redis demo
 
 test: venv redis
 	scripts/ensure-browser
+	mkdir -p var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv redis

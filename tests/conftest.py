@@ -1,4 +1,5 @@
 import base64
+import os
 import shutil
 
 import pytest
@@ -6,6 +7,10 @@ from django.test import Client
 
 from dataserver.models import Account
 from mapflow_web.celery import app as celery_app
+
+
+# Each test run has a broker queue of its own, so that two runs on one Redis never take each other's tasks.
+celery_app.conf.task_default_queue = f"tests-{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,7 @@ from dataserver.models import Image, Mosaic
 from tests.conftest import make_account
 from tests.rasters import write_raster
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor == "sqlite", reason="SQLite's shared in-memory test database cannot hold two writers"
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def incoming(path) -> services.IncomingFile:

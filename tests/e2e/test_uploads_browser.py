@@ -1,0 +1,69 @@
+"""In a real browser with a real Celery worker: two GeoTIFFs dropped on a mosaic, the page reloaded while they are
+still going up, both resumed, and both images' tiles on the map."""
+
+import pytest
+import rasterio
+from playwright.sync_api import expect
+
+from dataapi.factory import client_for
+from tests.e2e.test_frame_browser import sign_in
+from tests.e2e.test_mosaics_browser import OPAQUE_PIXELS, acme, eventually  # noqa: F401  (acme: a fixture)
+from tests.rasters import COGEO
+from tests.worker import celery_worker
+
+pytestmark = pytest.mark.e2e
+CHUNK = 64 * 1024
+
+
+def east_neighbour(path):
+    """cogeo.tif moved one image width east: same CRS, bands and pixel size, so the mosaic takes both."""
+    with rasterio.open(COGEO) as src:
+        profile = src.profile | {"transform": src.transform * src.transform.translation(src.width, 0)}
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(src.read())
+    return path
+
+
+def test_two_files_go_up_survive_a_reload_resume_and_show_their_tiles(page, acme, settings, tmp_path):  # noqa: F811
+    settings.UPLOADS_CHUNK_SIZE = CHUNK
+    settings.UPLOADS_DIR = tmp_path / "uploads"
+    mosaic = client_for(team=acme).mosaic_create(name="Drone", tags=[])
+    files = [str(COGEO), str(east_neighbour(tmp_path / "east.tif"))]
+    patches = []
+
+    def cut_after_two_chunks(route):
+        if route.request.method != "PATCH":
+            return route.continue_()
+        patches.append(route)
+        if len(patches) <= 2:
+            return route.continue_()
+        route.abort("connectionreset")  # the connection drops for every later chunk
+
+    sign_in(page, "alice")
+    page.goto(f"/mosaics/{mosaic.id}/")
+    page.route("**/uploads/tus/**", cut_after_two_chunks)
+    page.locator("#upload-files").set_input_files(files)
+    for _ in range(150):  # Playwright runs the route handler only while the test waits through it
+        if len(patches) > 2:
+            break
+        page.wait_for_timeout(100)
+    assert len(patches) > 2, "the upload started"
+
+    page.unroute("**/uploads/tus/**")
+    page.reload()
+    resume = page.locator("[data-upload-resume]")
+    expect(resume).to_be_visible()
+    expect(resume).to_contain_text("cogeo.tif")
+    expect(resume).to_contain_text("east.tif")
+
+    with celery_worker():
+        page.locator("#upload-files").set_input_files(files)
+        jobs = page.locator("#upload-jobs")
+        assert eventually(lambda: jobs.locator("[data-state=ready]").count() == 2, seconds=90), jobs.inner_text()
+        page.reload()
+        expect(page.locator("#images-table")).to_contain_text("cogeo.tif")
+        expect(page.locator("#images-table")).to_contain_text("east.tif")
+        expect(page.locator("#images-table .badge", has_text="tiles ready")).to_have_count(2)
+    assert eventually(lambda: page.evaluate(OPAQUE_PIXELS) > 1000)
+    assert client_for(team=acme).mosaic_get(mosaic.id).image_count == 2
+    assert [error for error in page.console_errors if "ERR_CONNECTION_RESET" not in error] == []
