@@ -186,7 +186,7 @@ def mosaic_link_image(request, mosaic_id: uuid.UUID, payload: LinkIn):
 @api.get("/rasters/mosaic/{mosaic_id}/image", response={200: list[ImageOut], **ERRORS}, tags=["mosaics"])
 def mosaic_images(request, mosaic_id: uuid.UUID):
     mosaic = selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id)
-    return [serializers.image_json(request, image) for image in mosaic.images.select_related("mosaic")]
+    return [serializers.image_json(request, image) for image in mosaic.images.all()]
 
 
 # --- Images ---

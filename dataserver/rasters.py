@@ -22,6 +22,7 @@ from .storage import PREVIEW_SIZES
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 MAX_EXTENT_DEGREES = 10.0
+FOOTPRINT_TOLERANCE = 1e-7  # degrees, about a centimetre
 POINTS_PER_EDGE = 32
 WHITE = 255
 # GDAL reports some failures (a broken strip, an impossible reprojection) as CPLE errors outside RasterioError.
@@ -106,8 +107,9 @@ def raster_footprint(src, *, filename: str) -> Polygon:
         raise errors.ImageOutOfBounds(filename=filename)
     if lons.max() - lons.min() > MAX_EXTENT_DEGREES or lats.max() - lats.min() > MAX_EXTENT_DEGREES:
         raise errors.ImageExtentTooBig(filename=filename)
-    # Straight edges (e.g. Web Mercator or lon/lat images) need no more than their corners.
-    return orient(Polygon(zip(lons.round(8), lats.round(8))).simplify(1e-9, preserve_topology=True))
+    # Points that lie within a centimetre (1e-7°) of a straight edge add nothing: a Web Mercator or lon/lat image
+    # keeps its corners, a large UTM image the points of its curved edges.
+    return orient(Polygon(zip(lons.round(8), lats.round(8))).simplify(FOOTPRINT_TOLERANCE, preserve_topology=True))
 
 
 def _wraps(crs, xs, ys, lons, lats, *, tolerance: float) -> bool:

@@ -2,17 +2,25 @@
 
 import uuid
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from . import errors
 from .models import Account, Image, Mosaic
 
 
+def _per_mosaic(aggregate, **image_filters) -> Coalesce:
+    """An aggregate of each mosaic's images as a subquery: a JOIN with GROUP BY would group by every column of the
+    mosaic, its footprint (the union of all its images' outlines) included."""
+    images = Image.objects.filter(mosaic=OuterRef("pk"), **image_filters).order_by().values("mosaic")
+    return Coalesce(Subquery(images.annotate(value=aggregate).values("value"), output_field=BigIntegerField()), 0)
+
+
 def mosaics_of(*, account: Account) -> QuerySet[Mosaic]:
     return Mosaic.objects.filter(account=account).annotate(
-        image_count=Count("images"),
-        size_in_bytes=Sum("images__file_size"),
-        tiles_ready=Count("images", filter=Q(images__cog_ready=True)),
+        image_count=_per_mosaic(Count("id")),
+        size_in_bytes=_per_mosaic(Sum("file_size")),
+        tiles_ready=_per_mosaic(Count("id"), cog_ready=True),
     )
 
 

@@ -66,7 +66,7 @@ def mosaic_refresh_footprint(*, mosaic: Mosaic) -> None:
     if not shapes:
         mosaic.footprint = None
     else:
-        union = unary_union(shapes)
+        union = unary_union(shapes).simplify(rasters.FOOTPRINT_TOLERANCE, preserve_topology=True)
         parts = list(union.geoms) if hasattr(union, "geoms") else [union]
         mosaic.footprint = MultiPolygon([part for part in parts if part.geom_type == "Polygon"]).wkt
     mosaic.save(update_fields=["footprint"])
