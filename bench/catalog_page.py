@@ -18,20 +18,15 @@ Base-map tiles are answered with a blank tile and previews are never requested (
 import argparse
 import io
 import json
-import os
 import random
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import PYTHON, REPO, stop, wait_until_up  # noqa: E402
+from servers import DataServer  # noqa: E402
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
-CACHE_PREFIX = f"catalog-page-bench-{os.getpid()}"  # its keys are removed afterwards; other benchmarks' stay
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "bench-password-1234"
 WEST, SOUTH = 10.0, 45.0
@@ -77,69 +72,19 @@ credential.save()
 """
 
 
-class Site:
-    """The whole site under gunicorn, with its database and data in a temporary folder."""
-
-    def __init__(self, *, port: int, results: int) -> None:
-        self.port, self.results = port, results
-        self.url = f"http://127.0.0.1:{port}"
-
-    def __enter__(self) -> "Site":
-        self.folder = Path(tempfile.mkdtemp(prefix="catalog-page-bench-"))
-        self.env = {
-            **os.environ,
-            "DEBUG": "true",
-            "DATABASE_URL": f"sqlite:///{self.folder / 'db.sqlite3'}",
-            "DATASERVER_STORAGE_DIR": str(self.folder / "imagery"),
-            "DATASERVER_PUBLIC_URL": self.url,
-            "DATA_API_URL": f"{self.url}/rest",
-            "REDIS_URL": REDIS_URL,
-            "CACHE_KEY_PREFIX": CACHE_PREFIX,
-            "WEB_CONCURRENCY": "2",
-            "LOG_LEVEL": "WARNING",
-        }
-        self.process = None
-        self.log = open(self.folder / "server.log", "wb")
-        try:
-            self._manage("migrate", "--noinput")
-            created = self._manage("dataserver_account", "create", "--email", "bench@example.com")
-            token = created.strip().splitlines()[-1]
-            items = self.folder / "items.json"
-            items.write_text(json.dumps(stac_items(self.results)))
-            self._manage("dataserver_catalog", "import", str(items), "--provider", "bench")
-            setup = SETUP.format(password=PASSWORD, api_url=f"{self.url}/rest", token=token)
-            self._manage("shell", "-c", setup)
-            self.process = subprocess.Popen(
-                [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}",
-                 "--access-logfile", "/dev/null"],
-                cwd=REPO, env=self.env, start_new_session=True, stdout=self.log, stderr=self.log,
-            )  # fmt: skip
-            wait_until_up(f"{self.url}/healthz", process=self.process)
-        except BaseException:
-            self.log.flush()
-            sys.stderr.write((self.folder / "server.log").read_text(errors="replace")[-5000:])
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.process is not None:
-            stop(self.process)
-        self.log.close()
-        database = REDIS_URL.rsplit("/", 1)[1]
-        keys = subprocess.run(["redis-cli", "-n", database, "--scan", "--pattern", f"{CACHE_PREFIX}:*"],
-                              capture_output=True, text=True, timeout=30).stdout.split()
-        if keys:
-            subprocess.run(["redis-cli", "-n", database, "del", *keys], capture_output=True, timeout=30)
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _manage(self, *args: str) -> str:
-        done = subprocess.run(
-            [PYTHON, "manage.py", *args], cwd=REPO, env=self.env, capture_output=True, text=True, timeout=300
-        )
-        if done.returncode:
-            raise RuntimeError(f"manage.py {args[0]} failed: {done.stderr[-3000:]}")
-        return done.stdout
+@contextmanager
+def site(*, port: int, results: int):
+    """The whole site under gunicorn (DEBUG on, so static files come from the app folders) with `results` scenes
+    and a user whose team is connected to the site's own Data API."""
+    url = f"http://127.0.0.1:{port}"
+    env = {"DEBUG": "true", "DATA_API_URL": f"{url}/rest", "LOG_LEVEL": "WARNING"}
+    with DataServer(port=port, env=env) as server:
+        items = server.folder / "items.json"
+        items.write_text(json.dumps(stac_items(results)))
+        server.manage("dataserver_catalog", "import", str(items), "--provider", "bench")
+        token = server.auth["Authorization"].split()[1]
+        server.manage("shell", "-c", SETUP.format(password=PASSWORD, api_url=f"{url}/rest", token=token))
+        yield server
 
 
 def blank_tile() -> bytes:
@@ -165,13 +110,13 @@ FRAMES_START = """() => {
 }"""
 
 
-def measure(site: Site, runs: int) -> dict:
+def measure(server: DataServer, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     tile = blank_tile()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1366, "height": 768}, base_url=site.url)
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, base_url=server.url)
         page.route("**/tile.openstreetmap.org/**", lambda route: route.fulfill(body=tile, content_type="image/png"))
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill("bench")
@@ -211,8 +156,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--port", type=int, default=8121)
     args = parser.parse_args()
-    with Site(port=args.port, results=args.results) as site:
-        numbers = measure(site, args.runs)
+    with site(port=args.port, results=args.results) as server:
+        numbers = measure(server, args.runs)
     renders, clicks, frames = numbers["renders"], numbers["clicks"], numbers["frames"]
     print(f"results in the table: {numbers['rows']}")
     print(f"render ms (response to drawn): median {statistics.median(renders):.0f}, "

@@ -132,7 +132,7 @@ def main() -> None:
             with DataServer(port=args.ports[1], workers=args.workers, eager_tasks=True, env=dashboard_env) as dashboard:
                 token = api.auth["Authorization"].split(" ", 1)[1]
                 setup = DASHBOARD_SETUP.format(api_url=f"{api.url}/rest", token=token, mosaic_id=mosaic_id)
-                session_id, tile_token = dashboard._manage("shell", "-c", setup).strip().splitlines()[-2:]
+                session_id, tile_token = dashboard.manage("shell", "-c", setup).strip().splitlines()[-2:]
 
                 urls = {
                     "direct": [f"{api.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}" for z, x, y in order],

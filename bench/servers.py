@@ -96,8 +96,8 @@ class DataServer:
         self.process = None
         self.log = open(self.folder / "server.log", "wb")
         try:
-            self._manage("migrate", "--noinput")
-            created = self._manage("dataserver_account", "create", "--email", "bench@example.com",
+            self.manage("migrate", "--noinput")
+            created = self.manage("dataserver_account", "create", "--email", "bench@example.com",
                                    "--memory-limit", "unlimited")
             self.auth = {"Authorization": f"Basic {created.strip().splitlines()[-1]}"}
             self.process = subprocess.Popen(
@@ -120,7 +120,7 @@ class DataServer:
         subprocess.run(["redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "flushdb"], capture_output=True, timeout=30)
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _manage(self, *args: str) -> str:
+    def manage(self, *args: str) -> str:
         done = subprocess.run([PYTHON, "manage.py", *args], cwd=REPO, env=self.env, capture_output=True, text=True,
                               timeout=120)
         if done.returncode:
