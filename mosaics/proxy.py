@@ -7,7 +7,6 @@ Tiles outside the mosaic's footprint, or of a mosaic with no ready image, are an
 """
 
 import hashlib
-import io
 import math
 from dataclasses import dataclass
 
@@ -15,10 +14,10 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
-from PIL import Image as PILImage
 
 from dataapi.client import DataAPIClient
 from dataapi.schemas import Mosaic
+from dataserver.tiles import EMPTY_TILE  # the same transparent 256 px PNG the Data API answers outside its data
 
 from .selectors import footprint_bounds, mosaic_get
 
@@ -27,15 +26,6 @@ CHUNK = 64 * 1024
 MAX_CACHED_TILE = 512 * 1024
 RELAYED_HEADERS = ("Content-Type", "Content-Length", "ETag", "Last-Modified")
 DEFAULT_CACHE_CONTROL = "private, max-age=300"
-
-
-def _transparent_png() -> bytes:
-    buffer = io.BytesIO()
-    PILImage.new("RGBA", (256, 256), (0, 0, 0, 0)).save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
-
-
-EMPTY_TILE = _transparent_png()
 EMPTY_ETAG = '"empty-' + hashlib.sha1(EMPTY_TILE).hexdigest()[:16] + '"'
 
 
