@@ -4,6 +4,7 @@ Every knob is an environment variable (all listed in .env.example); the defaults
 """
 
 import base64
+import glob
 import hashlib
 import os
 from datetime import timedelta
@@ -285,29 +286,26 @@ DATASERVER_TILE_CACHE_SECONDS = int(os.environ.get("DATASERVER_TILE_CACHE_SECOND
 # Lifetime of the signed links to own-image previews in catalog search results, in seconds.
 DATASERVER_PREVIEW_URL_TTL = int(os.environ.get("DATASERVER_PREVIEW_URL_TTL", "3600"))
 
-def _bundled_library(name: str) -> str | None:
-    """A shared library that rasterio's wheel ships (rasterio.libs/), found without importing rasterio."""
-    import glob
-    import importlib.util
 
-    spec = importlib.util.find_spec("rasterio")
-    if spec is None or spec.origin is None:
-        return None
-    found = sorted(glob.glob(str(Path(spec.origin).parent.parent / "rasterio.libs" / f"{name}-*.so*")))
+# GDAL keeps its block cache small: previews and tiles must not grow the process by gigabytes. Set before
+# rasterio loads GDAL below.
+os.environ.setdefault("GDAL_CACHEMAX", "64")
+os.environ.setdefault("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR")
+
+# django-leaflet's admin imports GeoDjango, which loads GDAL and GEOS with ctypes: use the copies rasterio's wheel
+# ships (rasterio.libs/), so no system GDAL is needed. Importing rasterio first loads them with their own
+# dependencies (the wheel's libraries carry no rpath), and GeoDjango then opens the very same files.
+import rasterio  # noqa: E402
+
+
+def _bundled_library(name: str) -> str | None:
+    found = sorted(glob.glob(str(Path(rasterio.__file__).parent.parent / "rasterio.libs" / f"{name}-*.so*")))
     return found[0] if found else None
 
-
-# django-leaflet's admin imports GeoDjango, which loads GDAL and GEOS with ctypes: use the copies rasterio ships,
-# so no system GDAL is needed. Importing rasterio first loads them with their own dependencies (the wheel's
-# libraries carry no rpath), and GeoDjango then opens the very same files: one GDAL in the process.
-import rasterio  # noqa: E402,F401
 
 GDAL_LIBRARY_PATH = os.environ.get("GDAL_LIBRARY_PATH") or _bundled_library("libgdal")
 GEOS_LIBRARY_PATH = os.environ.get("GEOS_LIBRARY_PATH") or _bundled_library("libgeos_c")
 
-# GDAL keeps its block cache small: previews and tiles must not grow the process by gigabytes.
-os.environ.setdefault("GDAL_CACHEMAX", os.environ.get("GDAL_CACHEMAX", "64"))
-os.environ.setdefault("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR")
 
 LOGGING = {
     "version": 1,
