@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, pluralize
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling, trigger_client_event
 from leaflet import app_settings as leaflet_settings
 
 from dataapi import errors as api_errors
@@ -193,9 +193,7 @@ def _changed(request: DashboardRequest, *, event: str, next_url: str) -> HttpRes
     """After a change: for htmx a 204 with the event the lists listen to, else back to `next_url`."""
     if not request.htmx:
         return redirect(next_url)
-    response = HttpResponse(status=204)
-    response["HX-Trigger"] = event
-    return response
+    return trigger_client_event(HttpResponse(status=204), event)
 
 
 def _form_view(
@@ -214,19 +212,36 @@ def _form_view(
     return _dialog(request, form=form, status=422 if form.is_bound else 200, **dialog)
 
 
+def _file_count(request: DashboardRequest) -> int:
+    try:
+        return max(0, int(request.GET.get("files", "0")))
+    except ValueError:
+        return 0
+
+
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
 def mosaic_create(request: DashboardRequest):
-    return _form_view(
+    """The New mosaic dialog; "new mosaic from files" opens it with `files` (how many) and a suggested `name`, and
+    learns the new mosaic's id from the `mosaic-created` event to send the files into it."""
+    created = []
+    files = _file_count(request)
+    title = f"New mosaic from {files} file{pluralize(files)}" if files else "New mosaic"
+    action = reverse("mosaics:create") + (f"?files={files}" if files else "")
+    response = _form_view(
         request,
-        form=MosaicForm(_bound(request)),
-        apply=lambda data: services.mosaic_create(client=request.dataapi, **data),
+        form=MosaicForm(_bound(request), initial={"name": request.GET.get("name", "")[:255]}),
+        apply=lambda data: created.append(services.mosaic_create(client=request.dataapi, **data)),
         event=MOSAICS_CHANGED,
         next_url=reverse("mosaics:list"),
-        title="New mosaic",
-        submit="Create",
-        action=reverse("mosaics:create"),
+        title=title,
+        submit="Create and upload" if files else "Create",
+        action=action,
     )
+    if created and request.htmx:
+        url = reverse("mosaics:detail", args=[created[0].id])
+        trigger_client_event(response, "mosaic-created", {"id": created[0].id, "name": created[0].name, "url": url})
+    return response
 
 
 @team_role_required(Role.MEMBER)

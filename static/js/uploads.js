@@ -1,13 +1,17 @@
-// The drag-and-drop upload widget of a mosaic (templates/uploads/_dropzone.html): every file goes up with tus in
-// chunks; each one is checked (extension, size, free storage) before any byte is sent, and unfinished uploads resume.
-/* global tus */
+// The drag-and-drop upload widget (templates/uploads/_dropzone.html): every file goes up with tus in chunks; each one
+// is checked (extension, size, free storage) before any byte is sent, and unfinished uploads resume. On a mosaic's
+// page the files go into that mosaic; on the mosaic list ("new mosaic from files", no mosaicId) the New mosaic dialog
+// opens first, and the files go into the mosaic it creates (its id comes with the `mosaic-created` event).
+/* global tus, htmx */
 
 const root = document.querySelector("[data-upload-dropzone]");
 const config = JSON.parse(document.getElementById("upload-dropzone-data").textContent);
 const csrfToken = root.querySelector("[name=csrfmiddlewaretoken]").value;
 const fileList = root.querySelector("[data-upload-files]");
 const EXTENSIONS = [".tif", ".tiff"];
+const DIALOG_ID = "mosaic-dialog";
 let queuedBytes = 0; // bytes of this page's uploads not yet counted by the server's free storage
+let waiting = null; // "new mosaic from files": the files and their rows, until the dialog has created the mosaic
 
 function formatSize(bytes) {
   const units = ["bytes", "KB", "MB", "GB", "TB"];
@@ -51,6 +55,9 @@ function row(file) {
       bar.setAttribute("aria-valuenow", String(percent));
       status.textContent = `Uploading to us: ${percent}%`;
     },
+    wait(text) {
+      status.textContent = text;
+    },
     done(text) {
       fill.classList.add("bg-success");
       status.textContent = text;
@@ -79,6 +86,7 @@ function refusal(file) {
 }
 
 function serverResumable(file) {
+  if (config.createUrl) return null; // the list's unfinished uploads belong to other mosaics
   return config.resumable.find((job) => job.filename === file.name && job.size === file.size);
 }
 
@@ -87,21 +95,16 @@ function reason(error) {
   return body || "The upload failed; check the connection and drop the file again to resume";
 }
 
-function send(file) {
-  const view = row(file);
-  const refused = refusal(file);
-  if (refused) {
-    view.fail(refused);
-    return;
-  }
+function send(file, view, mosaicId) {
   const known = serverResumable(file);
-  if (!known) queuedBytes += file.size;
   const upload = new tus.Upload(file, {
     endpoint: config.endpoint,
     uploadUrl: known ? known.url : null,
+    // An upload is remembered (to resume it) per mosaic: the same file dropped onto another mosaic starts afresh.
+    fingerprint: () => Promise.resolve(["mosaic", mosaicId, file.name, file.size, file.lastModified].join(":")),
     chunkSize: config.chunkSize,
     retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
-    metadata: { filename: file.name, mosaic_id: config.mosaicId },
+    metadata: { filename: file.name, mosaic_id: mosaicId },
     headers: { "X-CSRFToken": csrfToken },
     removeFingerprintOnSuccess: true,
     onProgress: (sent, total) => view.progress(sent, total),
@@ -123,9 +126,55 @@ function send(file) {
   });
 }
 
+// Each file gets its row; those that pass the checks go up at once, or once the new mosaic exists.
 function sendAll(files) {
-  for (const file of files) send(file);
+  const accepted = [];
+  for (const file of files) {
+    const view = row(file);
+    const refused = refusal(file);
+    if (refused) {
+      view.fail(refused);
+      continue;
+    }
+    if (!serverResumable(file)) queuedBytes += file.size;
+    accepted.push({ file, view });
+  }
+  if (!accepted.length) return;
+  if (!config.createUrl) {
+    for (const { file, view } of accepted) send(file, view, config.mosaicId);
+    return;
+  }
+  forget("Not sent: other files were dropped before the mosaic was created");
+  waiting = accepted;
+  for (const { view } of accepted) view.wait("Waiting for the new mosaic's name");
+  const name = accepted[0].file.name.replace(/\.tiff?$/i, "");
+  const url = `${config.createUrl}?${new URLSearchParams({ files: accepted.length, name })}`;
+  document.getElementById(DIALOG_ID).showModal();
+  htmx.ajax("GET", url, { target: "#dialog-form", swap: "outerHTML" });
 }
+
+document.addEventListener("mosaic-created", (event) => {
+  if (!waiting) return;
+  const files = waiting;
+  waiting = null;
+  const into = root.querySelector("[data-upload-into]");
+  const link = document.createElement("a");
+  link.href = event.detail.url;
+  link.textContent = event.detail.name;
+  into.replaceChildren("Uploading into ", link, "; open it to follow each file to Mapflow.");
+  into.hidden = false;
+  for (const { file, view } of files) send(file, view, event.detail.id);
+});
+
+// Files waiting for a mosaic that will not come (the dialog was closed, or other files were dropped).
+function forget(text) {
+  for (const { file, view } of waiting || []) {
+    queuedBytes -= file.size;
+    view.fail(text);
+  }
+  waiting = null;
+}
+document.getElementById(DIALOG_ID)?.addEventListener("close", () => forget("Not sent: no mosaic was created"));
 
 function showLimits() {
   const parts = [];
@@ -142,6 +191,12 @@ function offerResume() {
     const item = document.createElement("li");
     const percent = job.size ? Math.floor((100 * job.offset) / job.size) : 0;
     item.textContent = `${job.filename}: ${percent}% of ${formatSize(job.size)} received`;
+    if (config.createUrl) {
+      const link = document.createElement("a");
+      link.href = job.mosaicUrl;
+      link.textContent = "open its mosaic";
+      item.append(" (", link, ")");
+    }
     list.append(item);
   }
   box.hidden = false;

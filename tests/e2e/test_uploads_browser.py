@@ -67,3 +67,29 @@ def test_two_files_go_up_survive_a_reload_resume_and_show_their_tiles(page, acme
     assert eventually(lambda: page.evaluate(OPAQUE_PIXELS) > 1000)
     assert client_for(team=acme).mosaic_get(mosaic.id).image_count == 2
     assert [error for error in page.console_errors if "ERR_CONNECTION_RESET" not in error] == []
+
+
+def test_new_mosaic_from_files_names_the_mosaic_then_sends_both_files_into_it(page, acme, settings, tmp_path):  # noqa: F811
+    settings.UPLOADS_DIR = tmp_path / "uploads"
+    files = [str(COGEO), str(east_neighbour(tmp_path / "east.tif"))]
+    sign_in(page, "alice")
+    page.goto("/mosaics/")
+    page.locator("#upload-files").set_input_files(files)
+    dialog = page.locator("#mosaic-dialog")
+    expect(dialog).to_contain_text("New mosaic from 2 files")
+    expect(dialog.get_by_label("Name")).to_have_value("cogeo")
+    dialog.get_by_label("Name").fill("Survey 2026")
+    dialog.get_by_role("button", name="Create and upload").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#mosaic-table")).to_contain_text("Survey 2026")
+    into = page.locator("[data-upload-into]")
+    expect(into).to_contain_text("Uploading into Survey 2026")
+
+    with celery_worker():
+        expect(page.locator("[data-upload-file] [data-upload-status]", has_text="Received")).to_have_count(2)
+        into.get_by_role("link", name="Survey 2026").click()
+        jobs = page.locator("#upload-jobs")
+        assert eventually(lambda: jobs.locator("[data-state=ready]").count() == 2, seconds=90), jobs.inner_text()
+    mosaic = next(m for m in client_for(team=acme).mosaic_list() if m.name == "Survey 2026")
+    assert mosaic.image_count == 2
+    assert page.console_errors == []

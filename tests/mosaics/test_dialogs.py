@@ -1,6 +1,8 @@
 """The dialogs that create, rename, tag and delete mosaics and images: htmx and full-page variants, validation errors
 in place, viewers refused, other teams' ids not found."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -12,11 +14,29 @@ def names(api) -> list[str]:
     return sorted(mosaic.name for mosaic in api.mosaic_list())
 
 
-def test_creating_a_mosaic_through_htmx_tells_the_list_to_refresh(teams):
+def events(answer) -> dict:
+    return json.loads(answer["HX-Trigger"])
+
+
+def test_creating_a_mosaic_through_htmx_tells_the_list_to_refresh_and_the_page_its_id(teams):
     answer = teams.alice_client.post(reverse("mosaics:create"), {"name": " Fields ", "tags": "a, b, a"}, **htmx())
-    assert answer.status_code == 204 and answer["HX-Trigger"] == "mosaics-changed"
     (mosaic,) = teams.acme_api.mosaic_list()
     assert (mosaic.name, mosaic.tags) == ("Fields", ["a", "b"])
+    assert answer.status_code == 204
+    url = reverse("mosaics:detail", args=[mosaic.id])
+    assert events(answer) == {"mosaics-changed": {}, "mosaic-created": {"id": mosaic.id, "name": "Fields", "url": url}}
+
+
+def test_new_mosaic_from_files_opens_the_dialog_named_after_the_first_file(teams):
+    url = reverse("mosaics:create") + "?files=3&name=Orthophoto 2024 north"
+    fragment = teams.alice_client.get(url, **htmx("dialog-form")).content.decode()
+    assert "New mosaic from 3 files" in fragment and 'value="Orthophoto 2024 north"' in fragment
+    assert "Create and upload" in fragment
+    wrong = teams.alice_client.post(
+        reverse("mosaics:create") + "?files=3", {"name": " ", "tags": ""}, **htmx("dialog-form")
+    )
+    assert wrong.status_code == 422 and "New mosaic from 3 files" in wrong.content.decode()
+    assert "HX-Trigger" not in wrong and teams.acme_api.mosaic_list() == []
 
 
 def test_the_create_form_loads_into_the_dialog_and_works_as_a_full_page_too(teams):
@@ -64,7 +84,7 @@ def test_deleting_a_mosaic_says_what_goes_and_needs_its_name_typed(teams, mosaic
     assert names(teams.acme_api) == ["Fields"]
 
     done = teams.alice_client.post(url, {"confirmation": "Fields"}, **htmx())
-    assert done.status_code == 204 and done["HX-Trigger"] == "mosaics-changed"
+    assert done.status_code == 204 and events(done) == {"mosaics-changed": {}}
     assert names(teams.acme_api) == []
 
 
@@ -83,7 +103,7 @@ def test_renaming_and_deleting_an_image(teams, mosaic_with_image):
     empty = teams.alice_client.post(rename, {"name": " "}, **htmx("dialog-form"))
     assert empty.status_code == 422 and "This field is required." in empty.content.decode()
     answer = teams.alice_client.post(rename, {"name": "north.tif"}, **htmx())
-    assert answer.status_code == 204 and answer["HX-Trigger"] == "mosaics-images-changed"
+    assert answer.status_code == 204 and events(answer) == {"mosaics-images-changed": {}}
     assert teams.acme_api.image_get(mosaic_with_image.image_id).filename == "north.tif"
 
     delete = reverse("mosaics:image-delete", args=[mosaic_with_image.image_id])

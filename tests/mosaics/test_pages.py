@@ -21,6 +21,7 @@ def test_the_list_shows_each_mosaic_with_tags_image_count_size_and_date(teams, m
     assert "291.2\xa0KB" in page  # cogeo.tif's size
     assert "2 of 2 mosaics" in page
     assert 'href="/mosaics/"' in page  # the navigation has the Mosaics link
+    assert "New mosaic from files" in page and 'id="upload-dropzone"' in page
 
 
 def test_the_list_filters_by_name_and_tag_and_sorts_in_a_fragment(teams):
@@ -82,6 +83,7 @@ def test_a_viewer_sees_everything_but_no_button_that_changes_something(teams, mo
     assert "Fields" in listing and "cogeo.tif" in page and "Copy tile URL" in page
     for label in ["New mosaic", "Edit", "Delete", "Rename", "Link image"]:
         assert f">{label}" not in listing + page, label
+    assert 'id="upload-dropzone"' not in listing + page
 
 
 def test_an_image_still_processing_is_polled_until_its_tiles_are_ready(teams, monkeypatch):

@@ -69,7 +69,7 @@ def test_the_clean_up_runs_on_the_beat_schedule(settings):
     assert any(entry["task"] == "uploads.tasks.upload_jobs_clean" for entry in settings.CELERY_BEAT_SCHEDULE.values())
 
 
-def widget_island(user, team, mosaic_id: str) -> tuple[dict, str]:
+def widget_island(user, team, mosaic_id: str | None) -> tuple[dict, str]:
     """The drop zone as a mosaic page renders it for `user`: its json_script island and its HTML."""
     request = RequestFactory().get("/")
     request.user, request.team, request.dataapi, request.csp_nonce = user, team, client_for(team=team), "n"
@@ -89,6 +89,19 @@ def test_the_widget_counts_uploads_in_flight_against_free_storage_and_offers_to_
     island, html = widget_island(cast.alice, cast.acme, mosaic_id)
     assert island["freeBytes"] == 700_000 and island["maxUploadFileSize"] == 800_000
     assert island["chunkSize"] > 0 and island["mosaicId"] == mosaic_id
-    assert island["resumable"] == [{"url": location, "filename": "a.tif", "size": 300_000, "offset": 0}]
+    mosaic_url = f"/mosaics/{mosaic_id}/"
+    assert island["resumable"] == [
+        {"url": location, "filename": "a.tif", "size": 300_000, "offset": 0, "mosaicUrl": mosaic_url}
+    ]
+    assert island["createUrl"] is None and "Link by URL" in html
     assert "tus-js-client-4.3.1.min.js" in html and 'nonce="n"' in html
     assert widget_island(cast.charlie, cast.cosmo, mosaic_id)[0]["resumable"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_new_mosaic_drop_zone_creates_first_and_lists_unfinished_uploads_of_every_mosaic(cast, mosaic_id):
+    tus_create(tus_client(cast.alice), mosaic_id=mosaic_id, filename="a.tif", size=300_000)
+    island, html = widget_island(cast.alice, cast.acme, None)
+    assert island["mosaicId"] is None and island["createUrl"] == "/mosaics/new"
+    assert [(item["filename"], item["mosaicUrl"]) for item in island["resumable"]] == [("a.tif", f"/mosaics/{mosaic_id}/")]
+    assert "New mosaic from files" in html and "Link by URL" not in html

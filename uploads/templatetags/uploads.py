@@ -1,5 +1,6 @@
-"""The upload widgets of a mosaic page: `{% upload_dropzone mosaic_id %}` (drag and drop, with the limits and the
-user's unfinished uploads in a json_script island) and `{% upload_jobs mosaic_id %}` (the polled job list)."""
+"""The upload widgets: `{% upload_dropzone mosaic_id %}` (drag and drop onto a mosaic, or onto "new mosaic from files"
+with `None`; the limits and the user's unfinished uploads in a json_script island) and `{% upload_jobs mosaic_id %}`
+(the polled job list of a mosaic page)."""
 
 from django import template
 from django.conf import settings
@@ -13,7 +14,8 @@ register = template.Library()
 
 
 @register.inclusion_tag("uploads/_dropzone.html", takes_context=True)
-def upload_dropzone(context, mosaic_id: str) -> dict:
+def upload_dropzone(context, mosaic_id: str | None) -> dict:
+    """The drop zone of a mosaic, or with `mosaic_id` None the one of "new mosaic from files" (the mosaic list)."""
     request = context["request"]
     # The frame's storage gauge (cached briefly, so no extra call to the Data API); the endpoint checks again.
     memory = team_storage(team=request.team).memory
@@ -26,9 +28,10 @@ def upload_dropzone(context, mosaic_id: str) -> dict:
             "filename": job.filename,
             "size": job.size,
             "offset": job.offset,
+            "mosaicUrl": reverse("mosaics:detail", args=[job.mosaic_id]),
         }
         for job in selectors.upload_jobs_resumable(team=request.team, user=request.user)
-        if job.mosaic_id == mosaic_id
+        if mosaic_id is None or job.mosaic_id == mosaic_id
     ]
     return {
         "request": request,
@@ -37,6 +40,7 @@ def upload_dropzone(context, mosaic_id: str) -> dict:
         "widget": {
             "endpoint": reverse("uploads:create"),
             "mosaicId": mosaic_id,
+            "createUrl": reverse("mosaics:create") if mosaic_id is None else None,
             "chunkSize": settings.UPLOADS_CHUNK_SIZE,
             "maxUploadFileSize": max_size,
             "freeBytes": free,
