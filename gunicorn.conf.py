@@ -20,3 +20,6 @@ raw_env = [f"GDAL_CACHEMAX={os.environ.get('GDAL_CACHEMAX', '64')}"]
 accesslog = "-"
 # Paths without query strings: a signed tile URL (for QGIS) carries its signature there, and it is a capability.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# Each worker touches its heartbeat file on every request; on tmpfs that costs nothing (Docker's /tmp is overlayfs).
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"

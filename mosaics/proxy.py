@@ -10,7 +10,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-import requests
+import urllib3
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
@@ -45,14 +45,6 @@ def _source_key(team_id: int, mosaic_id: str) -> str:
 
 def _generation_key(mosaic_id: str) -> str:
     return f"mosaics:tile-generation:{mosaic_id}"
-
-
-def tile_source(*, client: DataAPIClient, team_id: int, mosaic_id: str) -> TileSource:
-    """The mosaic's tile source as the team's account sees it (kept briefly); NotFound for another account's mosaic."""
-    source = cache.get(_source_key(team_id, mosaic_id))
-    if source is None:
-        source = tile_source_remember(team_id=team_id, mosaic=mosaic_get(client=client, mosaic_id=mosaic_id))
-    return source
 
 
 def tile_source_remember(*, team_id: int, mosaic: Mosaic) -> TileSource:
@@ -112,17 +104,24 @@ def empty_tile(*, if_none_match: str | None = None) -> HttpResponse:
 
 
 def tile_response(
-    *, client: DataAPIClient, source: TileSource, z: int, x: int, y: int, if_none_match: str | None
+    *, client: DataAPIClient, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_none_match: str | None
 ) -> HttpResponse:
+    """A tile of the mosaic as the team's account sees it; NotFound for another account's mosaic. The tile source
+    and the cached tile come in one cache round trip; a cached tile counts only if it was made under the source's
+    current fingerprint."""
+    source_key, tile_key = _source_key(team_id, mosaic_id), f"mosaics:tile:{mosaic_id}:{z}/{x}/{y}"
+    found = cache.get_many([source_key, tile_key])
+    source = found.get(source_key)
+    if source is None:
+        source = tile_source_remember(team_id=team_id, mosaic=mosaic_get(client=client, mosaic_id=mosaic_id))
     if not source.url or _outside(source.bounds, z, x, y):
         return empty_tile(if_none_match=if_none_match)
-    key = f"mosaics:tile:{source.fingerprint}:{z}/{x}/{y}"
-    hit = cache.get(key)
-    if hit is not None:
-        etag, cache_control, body = hit
+    hit = found.get(tile_key)
+    if hit is not None and hit[0] == source.fingerprint:
+        _, etag, cache_control, body = hit
         return _answer(body, etag=etag, cache_control=cache_control, if_none_match=if_none_match)
     url = source.url.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
-    return relay(client=client, url=url, if_none_match=if_none_match, cache_key=key)
+    return relay(client=client, url=url, if_none_match=if_none_match, keep=(tile_key, source.fingerprint))
 
 
 def preview_response(*, client: DataAPIClient, image_id: str, size: str, if_none_match: str | None) -> HttpResponse:
@@ -130,30 +129,34 @@ def preview_response(*, client: DataAPIClient, image_id: str, size: str, if_none
     return relay(client=client, url=url, if_none_match=if_none_match)
 
 
-def relay(*, client: DataAPIClient, url: str, if_none_match: str | None, cache_key: str | None = None) -> HttpResponse:
-    """GET `url` with the team's session and stream the answer on; a 200 small enough is kept under `cache_key`."""
+def relay(
+    *, client: DataAPIClient, url: str, if_none_match: str | None, keep: tuple[str, str] | None = None
+) -> HttpResponse:
+    """GET `url` with the team's client and stream the answer on; with `keep` (a cache key and a fingerprint), a 200
+    small enough is kept under that key, tagged with that fingerprint."""
     headers = {"If-None-Match": if_none_match} if if_none_match else {}
     try:
-        upstream = client.session.get(url, headers=headers, stream=True, timeout=settings.MOSAICS_TILE_TIMEOUT)
-    except requests.Timeout:
+        upstream = client.relay_get(url, headers=headers, timeout=settings.MOSAICS_TILE_TIMEOUT)
+    except urllib3.exceptions.TimeoutError:
         return HttpResponse("The Data API did not answer in time", status=504, content_type="text/plain")
-    except requests.RequestException:
+    except urllib3.exceptions.HTTPError:
         return HttpResponse("The Data API cannot be reached", status=502, content_type="text/plain")
     cache_control = _private(upstream.headers.get("Cache-Control"))
-    if upstream.status_code == 304:
-        upstream.close()
+    if upstream.status == 304:
+        upstream.release_conn()
         response = HttpResponseNotModified()
         for name in ("ETag", "Last-Modified"):
             if name in upstream.headers:
                 response[name] = upstream.headers[name]
         response["Cache-Control"] = cache_control
         return response
-    if upstream.status_code != 200:
-        upstream.close()
-        status = 404 if upstream.status_code in (403, 404) else 502
+    if upstream.status != 200:
+        upstream.drain_conn()
+        upstream.release_conn()
+        status = 404 if upstream.status in (403, 404) else 502
         return HttpResponse("Not found" if status == 404 else "The Data API failed", status=status,
                             content_type="text/plain")
-    response = StreamingHttpResponse(_stream(upstream, cache_key, cache_control))
+    response = StreamingHttpResponse(_stream(upstream, keep, cache_control))
     for name in RELAYED_HEADERS:
         if name in upstream.headers:
             response[name] = upstream.headers[name]
@@ -161,16 +164,21 @@ def relay(*, client: DataAPIClient, url: str, if_none_match: str | None, cache_k
     return response
 
 
-def _stream(upstream: requests.Response, cache_key: str | None, cache_control: str):
-    kept, size = [], 0
+def _stream(upstream: urllib3.BaseHTTPResponse, keep: tuple[str, str] | None, cache_control: str):
+    keep = keep if settings.MOSAICS_TILE_CACHE_SECONDS else None
+    kept, size, whole = [], 0, False
     try:
-        for chunk in upstream.iter_content(CHUNK):
+        for chunk in upstream.stream(CHUNK):
             size += len(chunk)
-            if cache_key and size <= MAX_CACHED_TILE:
+            if keep and size <= MAX_CACHED_TILE:
                 kept.append(chunk)
             yield chunk
+        whole = True
     finally:
-        upstream.close()
+        if not whole:
+            upstream.close()  # the browser went away mid-tile: this connection cannot be reused
+        upstream.release_conn()
     etag = upstream.headers.get("ETag")
-    if cache_key and etag and size <= MAX_CACHED_TILE:
-        cache.set(cache_key, (etag, cache_control, b"".join(kept)), settings.MOSAICS_TILE_CACHE_SECONDS)
+    if keep and etag and size <= MAX_CACHED_TILE:
+        key, fingerprint = keep
+        cache.set(key, (fingerprint, etag, cache_control, b"".join(kept)), settings.MOSAICS_TILE_CACHE_SECONDS)

@@ -17,9 +17,9 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 from leaflet import app_settings as leaflet_settings
 
 from dataapi import errors as api_errors
-from dataapi.factory import client_for
+from dataapi.factory import client_for_team_id
 from mapflow_web.http import DashboardRequest
-from teams.models import Role, Team
+from teams.models import Role
 from teams.permissions import team_role_required
 
 from . import proxy, selectors, services
@@ -333,13 +333,7 @@ def _tile_team(request: DashboardRequest, mosaic_id: str) -> tuple[int, object]:
         if team_id is None:
             raise PermissionDenied("This tile URL is not valid (or has expired)")
 
-        def client():
-            team = Team.objects.select_related("credential").filter(pk=team_id).first()
-            if team is None:
-                raise api_errors.NotFound("This team no longer exists")
-            return client_for(team=team)
-
-        return team_id, SimpleLazyObject(client)
+        return team_id, SimpleLazyObject(lambda: client_for_team_id(team_id))
     if not request.user.is_authenticated or request.membership is None:
         raise PermissionDenied("Sign in to see this mosaic's tiles")
     return request.team.pk, request.dataapi
@@ -357,8 +351,9 @@ def mosaic_tile(request: DashboardRequest, mosaic_id: UUID, z: int, x: int, y: i
     team_id, client = _tile_team(request, mosaic_id)
     if_none_match = request.headers.get("If-None-Match")
     try:
-        source = _read(lambda: proxy.tile_source(client=client, team_id=team_id, mosaic_id=mosaic_id))
-        return proxy.tile_response(client=client, source=source, z=z, x=x, y=y, if_none_match=if_none_match)
+        return _read(lambda: proxy.tile_response(
+            client=client, team_id=team_id, mosaic_id=mosaic_id, z=z, x=x, y=y, if_none_match=if_none_match
+        ))
     except api_errors.DataAPIError as exc:
         return _unavailable(exc)
 
