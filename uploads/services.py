@@ -31,6 +31,7 @@ LINK_SCHEMES = ("s3", "https")
 READ_SIZE = 1024 * 1024
 PROGRESS_SECONDS = 1.0
 WRITING_LEASE_SECONDS = 30
+LINK_CLOCK_SLACK = timedelta(minutes=5)
 
 
 class UploadRefused(Exception):
@@ -233,8 +234,14 @@ def upload_job_deliver(*, client: DataAPIClient, job: UploadJob, heartbeat: Call
     Progress is saved at most once a second, `heartbeat` is called as often; the local file is deleted only once the
     Data API has confirmed the image. Raises `DataAPIError` when the API refuses or cannot be reached."""
     if job.is_link:
-        answer = client.mosaic_link_image(job.mosaic_id, url=job.source_url)
-        _save(job, state=State.PROCESSING, image_id=answer.image_id or "", message="")
+        try:
+            image_id = client.mosaic_link_image(job.mosaic_id, url=job.source_url).image_id or ""
+        except DataAPIError as exc:
+            arrived = _linked_earlier(client=client, job=job) if exc.code == "FileAlreadyExists" else None
+            if arrived is None:
+                raise
+            image_id = arrived.id
+        _save(job, state=State.PROCESSING, image_id=image_id, message="")
         return
     if not job.checksum:
         _save(job, state=State.CHECKING)
@@ -257,6 +264,21 @@ def upload_job_deliver(*, client: DataAPIClient, job: UploadJob, heartbeat: Call
         image_id = arrived.id
     _save(job, state=State.PROCESSING, image_id=image_id, bytes_sent=job.size, message="")
     job.path.unlink(missing_ok=True)
+
+
+def _linked_earlier(*, client: DataAPIClient, job: UploadJob):
+    """The image an earlier attempt of this link job put in the mosaic, when only its answer was lost (the Data API
+    then says the link is already in a mosaic): the mosaic's image of the link's file name, linked since the job began
+    (give or take LINK_CLOCK_SLACK between the two servers' clocks)."""
+    since = job.created_at - LINK_CLOCK_SLACK
+    return next(
+        (
+            image
+            for image in client.mosaic_images(job.mosaic_id)
+            if image.filename == job.filename and image.uploaded_at and image.uploaded_at >= since
+        ),
+        None,
+    )
 
 
 def upload_job_retrying(*, job: UploadJob, error: DataAPIError) -> bool:

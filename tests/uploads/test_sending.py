@@ -11,6 +11,7 @@ import requests
 from django.utils import timezone
 
 from dataapi.factory import client_for
+from tests.dataserver.test_link_image import moto_endpoint, put, s3  # noqa: F401  (fixtures)
 from tests.rasters import COGEO, write_raster
 from uploads.models import State, UploadJob
 from uploads.tasks import upload_jobs_resume
@@ -22,8 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def flaky_api(live_api):
-    """A real HTTP server in front of the self-hosted API that answers the first `failures` image uploads with 503."""
-    state = {"failures": 2, "uploads": 0}
+    """A real HTTP server in front of the self-hosted API that answers the first `failures` image uploads with 503,
+    and loses the answer of the first `lost_links` links (the API gets them; the client gets a 503)."""
+    state = {"failures": 2, "uploads": 0, "lost_links": 0, "links": 0}
 
     class Handler(BaseHTTPRequestHandler):
         def _forward(self):
@@ -35,6 +37,10 @@ def flaky_api(live_api):
             headers = {k: v for k, v in self.headers.items() if k.lower() not in {"host", "content-length"}}
             url = live_api + self.path.removeprefix("/rest")
             answer = requests.request(self.command, url, data=body, headers=headers, timeout=30)
+            if self.command == "POST" and self.path.endswith("/link-image"):
+                state["links"] += 1
+                if state["links"] <= state["lost_links"]:
+                    return self._reply(503, b'{"detail": "gateway timeout"}', "application/json")
             self._reply(answer.status_code, answer.content, answer.headers.get("Content-Type", "application/json"))
 
         def _reply(self, status, body, content_type):
@@ -106,6 +112,19 @@ def test_a_link_the_api_refuses_fails_in_the_same_job_list_with_the_reason(cast,
     job = UploadJob.objects.get()
     assert job.source_url == "https://example.com/scene.tif" and job.state == State.FAILED
     assert job.message == "https://example.com/scene.tif is not a link the Data API may read"
+
+
+def test_a_link_whose_answer_was_lost_is_not_refused_as_a_duplicate_on_retry(cast, mosaic_id, flaky_api, s3):
+    state, url = flaky_api
+    state["lost_links"] = 1
+    through(cast.acme, url)
+    alice = tus_client(cast.alice)
+    source = put(s3, "drone/cogeo.tif", COGEO.read_bytes())
+    alice.post(f"/uploads/mosaics/{mosaic_id}/link", {"url": source}, headers=alice.csrf_headers)
+    job = UploadJob.objects.get()
+    assert job.state == State.READY, job.message
+    assert state["links"] == 2 and job.attempts == 1
+    assert [image.id for image in client_for(team=cast.acme).mosaic_images(mosaic_id)] == [job.image_id]
 
 
 def test_a_link_of_another_scheme_or_from_a_viewer_is_refused_before_any_job(cast, accounts, mosaic_id):
