@@ -16,7 +16,7 @@ from tests.teams.conftest import cast, connect, live_api, signed_in  # noqa: F40
 def redis_cache_of_its_own(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "mapflow_web.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/13",
             "KEY_PREFIX": f"test-mosaics-{uuid.uuid4().hex[:12]}",
             "TIMEOUT": 120,
