@@ -56,7 +56,7 @@ def test_alice_manages_a_mosaic_and_sees_its_tiles(page, acme):
     expect(page.get_by_text("No mosaics yet.")).to_be_visible()
     page.evaluate("window.notReloaded = true")
 
-    page.get_by_role("button", name="New mosaic").click()
+    page.get_by_role("button", name="New mosaic", exact=True).click()
     dialog = page.locator("#mosaic-dialog")
     dialog.get_by_role("button", name="Create").click()
     expect(dialog.get_by_role("alert")).to_contain_text("This field is required.")

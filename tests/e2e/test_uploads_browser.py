@@ -49,8 +49,8 @@ def test_two_files_go_up_survive_a_reload_resume_and_show_their_tiles(page, acme
         page.wait_for_timeout(100)
     assert len(patches) == 2 and min(patches.values()) > 1, "both files started going up, then lost the connection"
 
+    page.reload()  # with the connection still cut: a retry of the old page must not finish a file meanwhile
     page.unroute("**/uploads/tus/**")
-    page.reload()
     resume = page.locator("[data-upload-resume]")
     expect(resume).to_be_visible()
     expect(resume).to_contain_text("cogeo.tif")
