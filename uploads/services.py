@@ -6,7 +6,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -60,11 +59,8 @@ def upload_job_create(
     name = Path(filename).name
     if not name.lower().endswith(EXTENSIONS):
         raise UploadRefused(f"{name or 'This file'} is not a GeoTIFF (.tif or .tiff)", status=415)
-    # Both questions at once: against the hosted API each is a round trip, and a drop of many files asks them per file.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        mosaic = pool.submit(client.mosaic_get, mosaic_id)
-        memory = client.memory()
-        mosaic.result()  # NotFound for a mosaic the team's account does not have
+    client.mosaic_get(mosaic_id)  # NotFound for a mosaic the team's account does not have
+    memory = client.memory()
     if memory.maxUploadFileSize is not None and size > memory.maxUploadFileSize:
         limit = format_size(memory.maxUploadFileSize)
         raise UploadRefused(f"{name} is {format_size(size)}; the largest allowed is {limit}", status=413)
