@@ -4,6 +4,7 @@ The upstream tile URL (it carries the mosaic's `uri`) and the token stay on the 
 arrive over the client's pooled keep-alive connections; `ETag`, `Cache-Control` and `304` pass through (made private:
 the URLs are team-scoped); hot tiles are kept in the cache (Redis), under a key that changes whenever the mosaic does.
 Tiles outside the mosaic's footprint, or of a mosaic with no ready image, are answered at once with a transparent PNG.
+Only images are relayed: a tile is served under the dashboard's origin, signed ones without a page policy.
 """
 
 import hashlib
@@ -150,12 +151,14 @@ def relay(
                 response[name] = upstream.headers[name]
         response["Cache-Control"] = cache_control
         return response
-    if upstream.status != 200:
+    if upstream.status != 200 or not upstream.headers.get("Content-Type", "").startswith("image/"):
         upstream.drain_conn()
         upstream.release_conn()
-        status = 404 if upstream.status in (403, 404) else 502
-        return HttpResponse("Not found" if status == 404 else "The Data API failed", status=status,
-                            content_type="text/plain")
+        if upstream.status in (403, 404):
+            return HttpResponse("Not found", status=404, content_type="text/plain")
+        # Only images pass: answered under the dashboard's origin, anything else could be a page of someone else's.
+        message = "The Data API failed" if upstream.status != 200 else "The Data API answered with something not an image"
+        return HttpResponse(message, status=502, content_type="text/plain")
     response = StreamingHttpResponse(_stream(upstream, keep, cache_control))
     for name in RELAYED_HEADERS:
         if name in upstream.headers:

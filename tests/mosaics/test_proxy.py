@@ -2,8 +2,12 @@
 signed tile URLs for QGIS, and the upstream uri and token never in an answer."""
 
 import io
+import json
 import re
+import threading
 import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import morecantile
 import pytest
@@ -14,6 +18,7 @@ from PIL import Image as PILImage
 
 from mosaics import signed_tiles
 from mosaics.selectors import footprint_bounds
+from tests.teams.conftest import connect, signed_in
 
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
 
@@ -108,6 +113,50 @@ def test_an_expired_or_forged_tile_token_is_refused(teams, mosaic_with_image):
     # A genuine token of Cosmo's for Acme's mosaic: Cosmo's account cannot see it.
     cosmo = signed_tiles.tile_token_make(team_id=teams.cosmo.pk, mosaic_id=mosaic_with_image.mosaic_id, days=1)
     assert Client().get(url, {"token": cosmo}).status_code == 404
+
+
+@pytest.fixture
+def portal_api():
+    """A Data API whose mosaic's tile URL answers with an HTML page (a captive portal, a misconfigured server)."""
+    mosaic_id = str(uuid.uuid4())
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path.startswith("/tiles/"):
+                kind, content = "text/html", b"<script>alert(document.cookie)</script>"
+            else:
+                port = self.server.server_port
+                kind, content = "application/json", json.dumps({
+                    "id": mosaic_id, "name": "Portal", "image_count": 1,
+                    "footprint": "POLYGON((-180 -85, 180 -85, 180 85, -180 85, -180 -85))",
+                    "rasterLayer": {"tileUrl": f"http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png"},
+                }).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield mosaic_id, f"http://127.0.0.1:{server.server_port}/rest"
+    server.shutdown()
+    server.server_close()
+
+
+def test_only_images_are_relayed_under_the_dashboards_origin(cast, portal_api):
+    mosaic_id, api_url = portal_api
+    connect(cast.acme, api_url=api_url, token="token")
+    url = reverse("mosaics:tile", args=[mosaic_id, 3, 4, 3])
+    token = signed_tiles.tile_token_make(team_id=cast.acme.pk, mosaic_id=mosaic_id, days=1)
+    for client, query in ((Client(), {"token": token}), (signed_in(cast.alice), {})):
+        answer = client.get(url, query)
+        assert answer.status_code == 502 and answer["Content-Type"].startswith("text/plain")
+        assert b"not an image" in answer.content and b"<script>" not in answer.content
 
 
 @pytest.mark.parametrize(("size", "longest"), [("s", 256), ("l", 1024)])
