@@ -115,6 +115,20 @@ def test_an_expired_or_forged_tile_token_is_refused(teams, mosaic_with_image):
     assert Client().get(url, {"token": cosmo}).status_code == 404
 
 
+def test_a_signed_tile_is_answered_without_the_session_stack_but_with_the_security_headers(teams, mosaic_with_image):
+    z, x, y = centre_tile(teams.acme_api, mosaic_with_image.mosaic_id)
+    url = reverse("mosaics:tile", args=[mosaic_with_image.mosaic_id, z, x, y])
+    token = signed_tiles.tile_token_make(team_id=teams.acme.pk, mosaic_id=mosaic_with_image.mosaic_id, days=1)
+    answer = teams.alice_client.get(url, {"token": token})  # a browser with a session pastes the QGIS URL
+    assert answer.status_code == 200 and opaque_pixels(body(answer)) > 0
+    # No cookie read or set, so a caching proxy in front of QGIS may keep it; the security middleware still ran.
+    assert "Vary" not in answer and not answer.cookies
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    # An empty token is no token: the session decides, as on any tile URL.
+    assert Client().get(url, {"token": ""}).status_code == 403
+    assert teams.alice_client.get(url, {"token": ""}).status_code == 200
+
+
 @pytest.fixture
 def portal_api():
     """A Data API whose mosaic's tile URL answers with an HTML page (a captive portal, a misconfigured server)."""
