@@ -1,6 +1,6 @@
 """Mosaic tile proxy and mosaic pages: the dashboard in front of the self-hosted Data API, each under its own gunicorn.
 
-    .venv/bin/python bench/mosaics_proxy.py [--clients 8] [--passes 3] [--zooms 16 17 18] [--items 200]
+    .venv/bin/python bench/mosaics_proxy.py [--clients 8] [--passes 5] [--zooms 16 17 18 19] [--items 200]
 
 Starts the Data API (port 8131) and the dashboard (port 8132; its team's credential points at the first server, over
 loopback), both `gunicorn.conf.py` (gthread) with fresh SQLite databases. Uploads tests/fixtures/cogeo.tif in a 2x2
@@ -13,13 +13,14 @@ covering the mosaic at `--zooms`, alternating passes:
 - `proxy hit`: the same URLs again, every tile in the cache.
 
 Goals: proxy miss p50 at most 5 ms above direct and at least 90% of its tiles per second; hits at least 5 times
-faster (tiles per second) than direct.
+faster (tiles per second) than direct. Each pass also prints the CPU time the Data API and the dashboard (master and
+workers) spent per tile: the proxy's own cost, which the machine's load does not blur as much as the rates.
 
 By default all of it (the clients, the Data API, the dashboard) shares the machine's cores, so the dashboard's CPU
-time per tile (about 2 ms against the Data API's 10 to 15 ms to render one) is taken from the Data API, and the
-throughput ratio measures that share. `--separate-cores` gives the Data API the first core and the dashboard and the
-clients the second, as in production where the Data API runs elsewhere: the ratio then measures what the proxy
-itself adds to the path (its latency, its connection handling), with the Data API's CPU the same in both runs.
+time per tile is taken from the Data API's rendering, and the throughput ratio measures that share.
+`--separate-cores` gives the Data API the first core and the dashboard and the clients the second, as in production
+where the Data API runs elsewhere: the ratio then measures what the proxy itself adds to the path (its latency, its
+connection handling), with the Data API's CPU the same in both runs.
 
 Then the pages, signed in, sequentially (`--page-runs` each, after one warm-up): the mosaic list with `--items`
 mosaics and the page of a mosaic with `--items` images. Prints p50/p95 of the response time measured by the client
@@ -81,6 +82,12 @@ def pin(process, cpus: set[int]) -> None:
         each.cpu_affinity(sorted(cpus))
 
 
+def cpu_seconds(process) -> float:
+    """User and system CPU time of a server so far: its master and its workers."""
+    processes = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+    return sum(sum(each.cpu_times()[:2]) for each in processes)
+
+
 def small_raster(folder: Path, index: int) -> Path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.rasters import write_raster
@@ -121,8 +128,8 @@ def page_times(session: requests.Session, url: str, upstream: list[str], auth: d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--passes", type=int, default=3)
-    parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17, 18])
+    parser.add_argument("--passes", type=int, default=5)
+    parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17, 18, 19])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes of each server")
     parser.add_argument("--items", type=int, default=200, help="mosaics in the list, images in the mosaic")
     parser.add_argument("--page-runs", type=int, default=40)
@@ -165,16 +172,22 @@ def main() -> None:
                 load_run(urls["direct"], clients=args.clients)  # warm-up: imports, GDAL, OS cache
                 load_run(urls["proxy"], clients=args.clients)
                 print(f"{'run':<11} {'pass':>4} {'requests':>8} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
-                      f"{'errors':>6}")
+                      f"{'errors':>6} {'KB':>5} {'API CPU ms/tile':>15} {'dashboard CPU ms/tile':>21}")
                 summary = {"direct": [], "proxy miss": [], "proxy hit": []}
                 for run in range(args.passes):
                     for name in summary:
                         if name == "proxy miss":
                             tile_cache_clear()
+                        before = cpu_seconds(api.process), cpu_seconds(dashboard.process)
                         r = load_run(urls["direct" if name == "direct" else "proxy"], clients=args.clients)
+                        api_cpu, dashboard_cpu = (
+                            (cpu_seconds(server.process) - was) * 1000 / r["requests"]
+                            for server, was in zip((api, dashboard), before)
+                        )
                         summary[name].append(r)
                         print(f"{name:<11} {run + 1:>4} {r['requests']:>8} {r['tiles_per_second']:>8.1f} "
-                              f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['errors']:>6}", flush=True)
+                              f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['errors']:>6} {r['mean_kb']:>5.0f} {api_cpu:>15.2f} "
+                              f"{dashboard_cpu:>21.2f}", flush=True)
 
                 def median(name: str, key: str) -> float:
                     return statistics.median(r[key] for r in summary[name])

@@ -101,9 +101,9 @@ def load_run(urls: list[str], *, clients: int) -> dict:
     local = threading.local()
     deadline = time.monotonic() + RUN_TIMEOUT
 
-    def fetch(url: str) -> tuple[float, bool]:
+    def fetch(url: str) -> tuple[float, bool, int]:
         if time.monotonic() > deadline:
-            return 0.0, False
+            return 0.0, False, 0
         if not hasattr(local, "session"):
             local.session = requests.Session()
         started = time.perf_counter()
@@ -111,17 +111,18 @@ def load_run(urls: list[str], *, clients: int) -> dict:
             response = local.session.get(url, timeout=REQUEST_TIMEOUT)
             ok = response.status_code == 200 and response.headers.get("Content-Type") == "image/png"
         except requests.RequestException:
-            ok = False
-        return time.perf_counter() - started, ok
+            return time.perf_counter() - started, False, 0
+        return time.perf_counter() - started, ok, len(response.content)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         results = list(pool.map(fetch, urls))
     elapsed = time.perf_counter() - started
-    latencies = sorted(seconds for seconds, ok in results if ok)
+    latencies = sorted(seconds for seconds, ok, _ in results if ok)
     return {
         "requests": len(urls),
-        "errors": sum(1 for _, ok in results if not ok),
+        "errors": sum(1 for _, ok, _ in results if not ok),
+        "mean_kb": sum(size for _, ok, size in results if ok) / max(len(latencies), 1) / 1024,
         "tiles_per_second": len(latencies) / elapsed,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else float("nan"),
