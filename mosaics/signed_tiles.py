@@ -1,21 +1,32 @@
-"""Signed tile URLs: a team-scoped, expiring capability for one mosaic's tiles, usable without a session (QGIS)."""
+"""Signed tile URLs: a team-scoped, expiring capability for one mosaic's tiles, usable without a session.
+
+The mosaic page's map and QGIS use the same URL. A token is valid until the end of a UTC day and carries no time of
+signing, so it is the same all day: the map's tile URLs do not change between a page and its refreshed parts, and
+browsers and QGIS keep the tiles they fetched.
+"""
 
 import time
 
 from django.core import signing
 
 SALT = "mosaics.signed-tiles"
+DAY = 86400
+
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
 
 
 def tile_token_make(*, team_id: int, mosaic_id: str, days: int) -> str:
-    payload = {"team": team_id, "mosaic": str(mosaic_id), "expires": int(time.time()) + days * 86400}
-    return signing.dumps(payload, salt=SALT, compress=True)
+    """A token valid for `days` full days after today (UTC)."""
+    expires = (int(time.time()) // DAY + 1 + days) * DAY
+    return _signer().sign_object({"team": team_id, "mosaic": str(mosaic_id), "expires": expires}, compress=True)
 
 
 def tile_token_team_id(token: str, *, mosaic_id: str) -> int | None:
     """The team a token was signed for, when it is genuine, unexpired and for this mosaic; None otherwise."""
     try:
-        payload = signing.loads(token, salt=SALT)
+        payload = _signer().unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(payload, dict) or payload.get("mosaic") != str(mosaic_id):

@@ -7,7 +7,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.urls import reverse
@@ -134,6 +134,10 @@ def _tiles_version(detail: selectors.MosaicDetail) -> str:
     return hashlib.sha1("|".join(ready).encode()).hexdigest()[:12]
 
 
+def _tile_token(request: DashboardRequest, mosaic_id: str) -> str:
+    return tile_token_make(team_id=request.team.pk, mosaic_id=mosaic_id, days=settings.MOSAICS_TILE_URL_DAYS)
+
+
 def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors.MosaicDetail) -> dict:
     return {
         "images": _image_rows(detail.images),
@@ -142,7 +146,8 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
         "mosaic_id": mosaic_id,
         "can_write": _can_write(request),
         "images_map": {
-            "tiles": _tile_template(mosaic_id, v=_tiles_version(detail)),
+            # The QGIS URL (the same all day), and a version that changes with the ready images.
+            "tiles": _tile_template(mosaic_id, token=_tile_token(request, mosaic_id), v=_tiles_version(detail)),
             "features": selectors.image_features(detail.images),
         },
     }
@@ -165,7 +170,6 @@ def mosaic_detail(request: DashboardRequest, mosaic_id: UUID):
     except api_errors.DataAPIError as exc:
         return render(request, "mosaics/detail.html", {"unavailable": exc.message}, status=502)
     proxy.tile_source_remember(team_id=request.team.pk, mosaic=detail.mosaic)
-    token = tile_token_make(team_id=request.team.pk, mosaic_id=mosaic_id, days=settings.MOSAICS_TILE_URL_DAYS)
     context = _images_context(request, mosaic_id, detail) | {
         "mosaic": detail.mosaic,
         "map_settings": {
@@ -175,7 +179,9 @@ def mosaic_detail(request: DashboardRequest, mosaic_id: UUID):
             "bounds": selectors.footprint_bounds(detail.mosaic.footprint),
             "maxZoom": leaflet_settings["MAX_ZOOM"],
         },
-        "qgis_url": f"{request.scheme}://{request.get_host()}{_tile_template(mosaic_id, token=token)}",
+        # Not build_absolute_uri: it would escape the template's braces.
+        "qgis_url": f"{request.scheme}://{request.get_host()}"
+        + _tile_template(mosaic_id, token=_tile_token(request, mosaic_id)),
         "qgis_days": settings.MOSAICS_TILE_URL_DAYS,
     }
     return render(request, "mosaics/detail.html", context)
@@ -324,31 +330,21 @@ def image_delete(request: DashboardRequest, image_id: UUID):
 # --- Tile and preview proxy ---
 
 
-def _tile_team(request: DashboardRequest, mosaic_id: str) -> tuple[int, object]:
-    """The id of the team asking for a tile and its client (built only if the tile's source is not cached): from a
-    signed URL's token, else from the session."""
-    token = request.GET.get("token")
-    if token:
-        team_id = tile_token_team_id(token, mosaic_id=mosaic_id)
-        if team_id is None:
-            raise PermissionDenied("This tile URL is not valid (or has expired)")
-
-        return team_id, SimpleLazyObject(lambda: client_for_team_id(team_id))
-    if not request.user.is_authenticated or request.membership is None:
-        raise PermissionDenied("Sign in to see this mosaic's tiles")
-    return request.team.pk, request.dataapi
-
-
 def _unavailable(exc: api_errors.DataAPIError) -> HttpResponse:
     return HttpResponse(exc.message, status=502, content_type="text/plain")
 
 
 @require_GET
-def mosaic_tile(request: DashboardRequest, mosaic_id: UUID, z: int, x: int, y: int):
+def mosaic_tile(request: HttpRequest, mosaic_id: UUID, z: int, x: int, y: int):
+    """A tile of a signed URL (the mosaic page's map and QGIS): its token says whose; no session is read. Called by
+    SignedTileMiddleware when a token is given."""
     mosaic_id = str(mosaic_id)
     if z > 30 or x >= 2**z or y >= 2**z:
         raise Http404(f"Tile {z}/{x}/{y} does not exist")
-    team_id, client = _tile_team(request, mosaic_id)
+    team_id = tile_token_team_id(request.GET.get("token", ""), mosaic_id=mosaic_id)
+    if team_id is None:
+        raise PermissionDenied("This tile URL is not valid (or has expired)")
+    client = SimpleLazyObject(lambda: client_for_team_id(team_id))
     if_none_match = request.headers.get("If-None-Match")
     try:
         return _read(lambda: proxy.tile_response(

@@ -1,6 +1,8 @@
 """The mosaic pages against the self-hosted Data API on the live server: Acme (alice admin, bob viewer) and Cosmo
 (charlie), each team connected to an account of its own. The cache is the real Redis, under a prefix per test."""
 
+import json
+import re
 import uuid
 from types import SimpleNamespace
 
@@ -45,6 +47,10 @@ def htmx(target: str | None = None, current_url: str = "http://testserver/mosaic
     if target:
         headers["HTTP_HX_TARGET"] = target
     return headers
+
+
+def island(html: str, name: str):
+    return json.loads(re.search(rf'<script id="{name}" type="application/json">(.*?)</script>', html, re.S).group(1))
 
 
 @pytest.fixture

@@ -1,16 +1,9 @@
 """The mosaic list and the mosaic page: what each role sees, filters, sorting, islands, and other teams' ids."""
 
-import json
-import re
-
 from django.urls import reverse
 
-from tests.mosaics.conftest import htmx
+from tests.mosaics.conftest import htmx, island
 from tests.teams.conftest import signed_in
-
-
-def island(html: str, name: str):
-    return json.loads(re.search(rf'<script id="{name}" type="application/json">(.*?)</script>', html, re.S).group(1))
 
 
 def test_the_list_shows_each_mosaic_with_tags_image_count_size_and_date(teams, mosaic_with_image):
@@ -61,7 +54,7 @@ def test_the_mosaic_page_has_the_images_table_and_the_map_islands(teams, mosaic_
     west, south, east, north = settings["bounds"]
     assert west < east and south < north
     images_map = island(page, "images-map")
-    assert images_map["tiles"].startswith(f"/mosaics/{mosaic_with_image.mosaic_id}/tiles/{{z}}/{{x}}/{{y}}.png?v=")
+    assert images_map["tiles"].startswith(f"/mosaics/{mosaic_with_image.mosaic_id}/tiles/{{z}}/{{x}}/{{y}}.png?token=")
     assert [feature["id"] for feature in images_map["features"]] == [mosaic_with_image.image_id]
     # The upstream tile URL carries the mosaic's uri: it never reaches the browser.
     assert "uri=" not in page and "/api/v0/cogs/" not in page

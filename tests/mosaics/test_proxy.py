@@ -7,10 +7,12 @@ import re
 import threading
 import time
 import uuid
+from types import SimpleNamespace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import morecantile
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
@@ -18,7 +20,8 @@ from PIL import Image as PILImage
 
 from mosaics import signed_tiles
 from mosaics.selectors import footprint_bounds
-from tests.teams.conftest import connect, signed_in
+from tests.mosaics.conftest import htmx, island
+from tests.teams.conftest import connect
 
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
 
@@ -29,9 +32,15 @@ def centre_tile(api, mosaic_id: str, zoom: int = 16) -> tuple[int, int, int]:
     return tile.z, tile.x, tile.y
 
 
-def centre_tile_url(teams, mosaic_with_image) -> str:
+def map_tiles(client, mosaic_id: str) -> str:
+    """The XYZ template of the mosaic page's map, as the user's browser gets it."""
+    return island(client.get(reverse("mosaics:detail", args=[mosaic_id])).content.decode(), "images-map")["tiles"]
+
+
+def centre_tile_url(teams, mosaic_with_image, client=None) -> str:
     mosaic_id = mosaic_with_image.mosaic_id
-    return reverse("mosaics:tile", args=[mosaic_id, *centre_tile(teams.acme_api, mosaic_id)])
+    z, x, y = centre_tile(teams.acme_api, mosaic_id)
+    return map_tiles(client or teams.alice_client, mosaic_id).format(z=z, x=x, y=y)
 
 
 def body(response) -> bytes:
@@ -46,46 +55,71 @@ def opaque_pixels(png: bytes) -> int:
 
 def test_a_tile_of_the_mosaic_comes_through_the_dashboard_with_etag_and_304(teams, mosaic_with_image):
     url = centre_tile_url(teams, mosaic_with_image)
-    first = teams.alice_client.get(url)
+    first = Client().get(url)  # the map's URL is signed: the browser's session is not needed
     assert first.status_code == 200 and first["Content-Type"] == "image/png"
     assert opaque_pixels(body(first)) > 1000
     assert first["Cache-Control"].startswith("private") and first["ETag"]
     headers = " ".join(f"{name}: {value}" for name, value in first.items())
     assert "uri=" not in headers and "Basic" not in headers
 
-    again = teams.alice_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    again = Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304 and again["ETag"] == first["ETag"]
 
 
 def test_a_hot_tile_is_served_from_the_cache_without_asking_the_data_api(teams, mosaic_with_image):
     url = centre_tile_url(teams, mosaic_with_image)
-    first = teams.alice_client.get(url)
+    first = Client().get(url)
     assert first.streaming  # relayed from the Data API as it arrives
     png = body(first)
-    second = teams.alice_client.get(url)
+    second = Client().get(url)
     assert not second.streaming and second.content == png and second["ETag"] == first["ETag"]
 
 
 def test_a_tile_outside_the_mosaic_is_transparent_and_immediate(teams, mosaic_with_image):
+    url = map_tiles(teams.alice_client, mosaic_with_image.mosaic_id).format(z=16, x=0, y=0)
     started = time.perf_counter()
-    answer = teams.alice_client.get(reverse("mosaics:tile", args=[mosaic_with_image.mosaic_id, 16, 0, 0]))
+    answer = Client().get(url)
     assert time.perf_counter() - started < 0.5
     assert answer.status_code == 200 and opaque_pixels(answer.content) == 0
 
 
 def test_deleting_the_image_empties_the_tiles_at_once(teams, mosaic_with_image):
     url = centre_tile_url(teams, mosaic_with_image)
-    assert opaque_pixels(body(teams.alice_client.get(url))) > 0
+    assert opaque_pixels(body(Client().get(url))) > 0
     teams.alice_client.post(reverse("mosaics:image-delete", args=[mosaic_with_image.image_id]), {})
-    assert opaque_pixels(body(teams.alice_client.get(url))) == 0
+    assert opaque_pixels(body(Client().get(url))) == 0
 
 
-def test_other_teams_and_strangers_get_no_tiles(teams, mosaic_with_image):
-    url = centre_tile_url(teams, mosaic_with_image)
-    assert teams.charlie_client.get(url).status_code == 404
-    assert Client().get(url).status_code == 403
-    answer = teams.bob_client.get(url)
+def test_viewers_get_tiles_and_other_teams_and_strangers_none(teams, mosaic_with_image):
+    url = centre_tile_url(teams, mosaic_with_image, client=teams.bob_client)
+    answer = Client().get(url)
     assert answer.status_code == 200 and opaque_pixels(body(answer)) > 0  # viewers see everything
+    # Charlie gets no page of Acme's mosaic, so no token; signed in or not, a tile URL without one is refused.
+    assert teams.charlie_client.get(reverse("mosaics:detail", args=[mosaic_with_image.mosaic_id])).status_code == 404
+    tokenless = url.split("?")[0]
+    assert Client().get(tokenless).status_code == 403
+    assert teams.alice_client.get(tokenless).status_code == 403
+
+
+def test_the_map_and_qgis_share_one_url_that_stays_the_same_all_day(teams, mosaic_with_image, monkeypatch):
+    url = reverse("mosaics:detail", args=[mosaic_with_image.mosaic_id])
+    noon = (time.time() // 86400) * 86400 + 12 * 3600
+    monkeypatch.setattr(signed_tiles, "time", SimpleNamespace(time=lambda: noon))
+    page = teams.alice_client.get(url).content.decode()
+    qgis = re.search(r'id="tile-url"[^>]*value="([^"]+)"', page).group(1).replace("&amp;", "&")
+    tiles = island(page, "images-map")["tiles"]
+    assert tiles.startswith(qgis.removeprefix("http://testserver") + "&v=")
+    # An hour later the images part of the page is refreshed (it is while images process): the same URL, so the map
+    # keeps its tiles, and so do the browser's cache and QGIS's.
+    monkeypatch.setattr(signed_tiles, "time", SimpleNamespace(time=lambda: noon + 3600))
+    refreshed = teams.alice_client.get(url, **htmx("images")).content.decode()
+    assert island(refreshed, "images-map")["tiles"] == tiles
+    # Valid for the days the dialog says, whole days.
+    days = settings.MOSAICS_TILE_URL_DAYS
+    monkeypatch.setattr(signed_tiles, "time", SimpleNamespace(time=lambda: noon + days * 86400))
+    assert Client().get(tiles.format(z=16, x=0, y=0)).status_code == 200
+    monkeypatch.setattr(signed_tiles, "time", SimpleNamespace(time=lambda: noon + (days + 1) * 86400))
+    assert Client().get(tiles.format(z=16, x=0, y=0)).status_code == 403
 
 
 def test_the_signed_tile_url_works_without_a_session_for_its_mosaic_only(teams, mosaic_with_image):
@@ -124,9 +158,7 @@ def test_a_signed_tile_is_answered_without_the_session_stack_but_with_the_securi
     # No cookie read or set, so a caching proxy in front of QGIS may keep it; the security middleware still ran.
     assert "Vary" not in answer and not answer.cookies
     assert answer["X-Content-Type-Options"] == "nosniff"
-    # An empty token is no token: the session decides, as on any tile URL.
     assert Client().get(url, {"token": ""}).status_code == 403
-    assert teams.alice_client.get(url, {"token": ""}).status_code == 200
 
 
 @pytest.fixture
@@ -167,10 +199,9 @@ def test_only_images_are_relayed_under_the_dashboards_origin(cast, portal_api):
     connect(cast.acme, api_url=api_url, token="token")
     url = reverse("mosaics:tile", args=[mosaic_id, 3, 4, 3])
     token = signed_tiles.tile_token_make(team_id=cast.acme.pk, mosaic_id=mosaic_id, days=1)
-    for client, query in ((Client(), {"token": token}), (signed_in(cast.alice), {})):
-        answer = client.get(url, query)
-        assert answer.status_code == 502 and answer["Content-Type"].startswith("text/plain")
-        assert b"not an image" in answer.content and b"<script>" not in answer.content
+    answer = Client().get(url, {"token": token})
+    assert answer.status_code == 502 and answer["Content-Type"].startswith("text/plain")
+    assert b"not an image" in answer.content and b"<script>" not in answer.content
 
 
 @pytest.mark.parametrize(("size", "longest"), [("s", 256), ("l", 1024)])
