@@ -7,9 +7,10 @@ cached tile. Like WhiteNoise for static files, it sits after SecurityMiddleware,
 `nosniff` still apply; the proxy answers images only, so no page policy is lost. A tile URL without a token goes the
 whole way and is refused by the view."""
 
-from django.urls import Resolver404, resolve
+from .urls import urlpatterns
 
-TILE_VIEW = "mosaics:tile"
+# The app's URLs are included at the site's root: a path without its leading slash is the pattern's to match.
+TILE_PATTERN = next(pattern for pattern in urlpatterns if pattern.name == "tile")
 
 
 class SignedTileMiddleware:
@@ -18,11 +19,8 @@ class SignedTileMiddleware:
 
     def __call__(self, request):
         if request.GET.get("token") and request.path_info.endswith(".png"):
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                match = None
-            if match is not None and match.view_name == TILE_VIEW:
+            match = TILE_PATTERN.resolve(request.path_info[1:])  # None when it is another path
+            if match is not None:
                 request.resolver_match = match
                 return match.func(request, *match.args, **match.kwargs)
         return self.get_response(request)
