@@ -3,7 +3,8 @@
     .venv/bin/python bench/mosaics_proxy.py [--clients 8] [--passes 5] [--zooms 16 17 18 19] [--items 200]
 
 Starts the Data API (port 8131) and the dashboard (port 8132; its team's credential points at the first server, over
-loopback), both `gunicorn.conf.py` (gthread) with fresh SQLite databases. Uploads tests/fixtures/cogeo.tif in a 2x2
+loopback), both `gunicorn.conf.py` (gthread) with fresh SQLite databases and DEBUG off, as in production (the
+dashboard's static files collected into the run's temporary folder). Uploads tests/fixtures/cogeo.tif in a 2x2
 grid (COGs built during the upload), then, from `--clients` concurrent keep-alive clients, requests every tile
 covering the mosaic at `--zooms`, alternating passes:
 
@@ -33,6 +34,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +45,7 @@ import redis
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import REDIS_URL, DataServer  # noqa: E402
+from servers import PYTHON, REDIS_URL, REPO, DataServer  # noqa: E402
 from tiles import covering_tiles, load_run, rasters_write  # noqa: E402
 
 REQUEST_TIMEOUT = (5, 60)
@@ -80,6 +82,15 @@ def pin(process, cpus: set[int]) -> None:
     """Run a server (its master and workers) on `cpus` only."""
     for each in [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]:
         each.cpu_affinity(sorted(cpus))
+
+
+def static_collect(folder: Path) -> Path:
+    """The static files collected as in production, so that the dashboard runs with DEBUG off, as it is served."""
+    target = folder / "static"
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only", "STATIC_ROOT": str(target)}
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput"], cwd=REPO, env=env, check=True,
+                   capture_output=True, timeout=300)
+    return target
 
 
 def cpu_seconds(process) -> float:
@@ -150,8 +161,7 @@ def main() -> None:
             order = list(tiles)
             random.Random(1).shuffle(order)
 
-            # DEBUG on for the dashboard only so that its pages find their static files without a collectstatic.
-            dashboard_env = {"CACHE_KEY_PREFIX": DASHBOARD_CACHE_PREFIX, "DEBUG": "true"}
+            dashboard_env = {"CACHE_KEY_PREFIX": DASHBOARD_CACHE_PREFIX, "STATIC_ROOT": str(static_collect(folder))}
             with DataServer(port=args.ports[1], workers=args.workers, eager_tasks=True, env=dashboard_env) as dashboard:
                 token = api.auth["Authorization"].split(" ", 1)[1]
                 setup = DASHBOARD_SETUP.format(api_url=f"{api.url}/rest", token=token, mosaic_id=mosaic_id)
