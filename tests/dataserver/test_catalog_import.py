@@ -1,7 +1,6 @@
 import json
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pystac
@@ -11,6 +10,7 @@ from django.core.management import CommandError, call_command
 from shapely.geometry import box, mapping
 
 from dataserver.models import Scene
+from tests.http import served
 
 STAC = Path(__file__).parents[1] / "fixtures" / "stac"
 pytestmark = pytest.mark.django_db
@@ -150,13 +150,9 @@ class StacApi(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def stac_api():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), StacApi)
-    server.asked = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(StacApi) as server:
+        server.asked = []
+        yield server
 
 
 def test_it_imports_the_results_of_a_stac_api_search(stac_api):

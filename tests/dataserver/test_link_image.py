@@ -4,8 +4,7 @@ import folder or an allowed web host, and ingested like an upload."""
 import hashlib
 import io
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import boto3
@@ -16,6 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from dataserver import links
 from tests.dataserver.uploading import memory_used, mosaic_create, raster_error, stored_files
+from tests.http import served
 from tests.rasters import COGEO, write_raster
 
 BUCKET = "imagery-links"
@@ -464,17 +464,11 @@ def test_it_connects_to_the_checked_address_and_names_the_host_it_asked_for():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    port = server.server_address[1]
-    try:
+    with served(Handler) as server:
+        port = server.server_port
         response = links._http_get(f"http://images.example.com:{port}/scenes/a.tif?signature=1", "127.0.0.1")
         assert (response.status, response.read()) == (200, b"bytes")
         response.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert seen == [("/scenes/a.tif?signature=1", f"images.example.com:{port}")]
 
 

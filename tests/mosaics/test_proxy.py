@@ -4,11 +4,10 @@ signed tile URLs for QGIS, and the upstream uri and token never in an answer."""
 import io
 import json
 import re
-import threading
 import time
 import uuid
 from types import SimpleNamespace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import morecantile
 import pytest
@@ -20,6 +19,7 @@ from PIL import Image as PILImage
 
 from mosaics import signed_tiles
 from mosaics.selectors import footprint_bounds
+from tests.http import served
 from tests.mosaics.conftest import htmx, island
 from tests.teams.conftest import connect
 
@@ -186,12 +186,8 @@ def portal_api():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield mosaic_id, f"http://127.0.0.1:{server.server_port}/rest"
-    server.shutdown()
-    server.server_close()
+    with served(Handler) as server:
+        yield mosaic_id, f"http://127.0.0.1:{server.server_port}/rest"
 
 
 def test_only_images_are_relayed_under_the_dashboards_origin(cast, portal_api):

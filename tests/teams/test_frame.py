@@ -1,14 +1,14 @@
 """The frame of every page: navigation, team switcher, storage gauge, and alerts when the Data API misbehaves."""
 
 import logging
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.urls import reverse
 
 from tests.conftest import make_account
+from tests.http import served
 from tests.teams.conftest import connect, signed_in
 
 
@@ -29,12 +29,8 @@ def failing_api():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{server.server_port}/rest"
-    server.shutdown()
-    server.server_close()
+    with served(Handler) as server:
+        yield state, f"http://127.0.0.1:{server.server_port}/rest"
 
 
 def page_of(user) -> str:

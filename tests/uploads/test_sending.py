@@ -1,9 +1,8 @@
 """The task that sends a finished upload to the Data API: retried on 503, failed at once on 422, never twice."""
 
 import shutil
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import redis
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from dataapi.factory import client_for
 from tests.dataserver.test_link_image import moto_endpoint, put, s3  # noqa: F401  (fixtures)
+from tests.http import served
 from tests.rasters import COGEO, write_raster
 from uploads.models import State, UploadJob
 from uploads.tasks import upload_jobs_resume
@@ -55,10 +55,8 @@ def flaky_api(live_api):
         def log_message(self, *args):
             pass
 
-    with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    with served(Handler) as server:
         yield state, f"http://127.0.0.1:{server.server_port}/rest"
-        server.shutdown()
 
 
 def through(team, url: str) -> None:
