@@ -67,7 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Signed tile URLs (QGIS) are answered here: they use nothing of what follows (see its docstring).
+    # Tile URLs (signed, for the mosaic map and QGIS) are answered here: they use nothing of what follows.
     "mosaics.middleware.SignedTileMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
