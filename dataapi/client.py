@@ -22,7 +22,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from requests.adapters import HTTPAdapter
 from requests_toolbelt import MultipartEncoder, MultipartEncoderMonitor
 
+from common.addresses import AddressPolicy
+
 from . import errors, schemas
+from .connections import guarded_pool_classes
 
 logger = logging.getLogger("dataapi")
 
@@ -33,10 +36,23 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 class BlockAdapter(HTTPAdapter):
-    """Sends streamed request bodies in blocks of 1 MB: with urllib3's 16 KB a multi-GB upload is bound by the CPU."""
+    """Sends streamed request bodies in blocks of 1 MB (with urllib3's 16 KB a multi-GB upload is bound by the CPU),
+    and connects only to addresses its policy allows, when it has one."""
+
+    def __init__(self, *args, address_policy: AddressPolicy | None = None, **kwargs) -> None:
+        self.address_policy = address_policy
+        super().__init__(*args, **kwargs)
 
     def init_poolmanager(self, *args, **kwargs) -> None:
         super().init_poolmanager(*args, blocksize=1024 * 1024, **kwargs)
+        if self.address_policy is not None:
+            self.poolmanager.pool_classes_by_scheme = guarded_pool_classes(self.address_policy)
+
+
+def _origin(url: str) -> str:
+    parts = urllib3.util.parse_url(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme or "", 0)
+    return f"{parts.scheme}://{(parts.host or '').lower()}:{port}"
 
 
 class DataAPIClient:
@@ -52,7 +68,12 @@ class DataAPIClient:
         max_retry_wait: float = 30.0,
         pool_size: int = 10,
         sleep: Callable[[float], None] = time.sleep,
+        address_policy: AddressPolicy | None = None,
+        relay_origins: tuple[str, ...] = (),
     ) -> None:
+        """With `address_policy`, every connection goes to an address the policy allows (checked when connecting,
+        each time), and no proxy from the environment is used. `relay_get` fetches only from the API's own origin
+        and from `relay_origins` (e.g. a tile host of the API's)."""
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.upload_timeout = upload_timeout
@@ -60,9 +81,14 @@ class DataAPIClient:
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
         self._sleep = sleep
+        self.relay_origins = frozenset(_origin(origin) for origin in (self.base_url, *relay_origins))
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Basic {token}", "User-Agent": USER_AGENT})
-        adapter = BlockAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        if address_policy is not None:
+            self.session.trust_env = False  # a proxy from the environment would connect wherever it is asked to
+        adapter = BlockAdapter(
+            pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0, address_policy=address_policy
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -159,7 +185,10 @@ class DataAPIClient:
     def relay_get(self, url: str, *, headers: dict[str, str], timeout: tuple[float, float]) -> urllib3.BaseHTTPResponse:
         """GET `url` (a tile or preview, once) over the session's pooled connections, straight through urllib3, and
         return the unread response, to be streamed on and then `release_conn()`ed. Skips what `requests` adds per call
-        (about a tenth of a proxied tile's CPU time); raises urllib3's TimeoutError or HTTPError."""
+        (about a tenth of a proxied tile's CPU time); raises urllib3's TimeoutError or HTTPError, and
+        ForeignHost for a URL outside the API's own origin and the client's `relay_origins`."""
+        if _origin(url) not in self.relay_origins:
+            raise errors.ForeignHost(method="GET", path=urllib3.util.parse_url(url).path or "")
         pool = self.session.get_adapter(url).poolmanager.connection_from_url(url)
         return pool.urlopen(
             "GET",

@@ -121,6 +121,10 @@ class MalformedResponse(ServerError):
     default_message = "The Data API sent an answer that cannot be read"
 
 
+class ForeignHost(MalformedResponse):
+    default_message = "The Data API named a host this site does not fetch from"
+
+
 class APIConnectionError(DataAPIError):
     default_message = "The Data API cannot be reached"
 
@@ -145,3 +149,9 @@ def error_for_status(status: int) -> type[DataAPIError]:
 
 class NotConfigured(DataAPIError):
     default_message = "This team has not connected a Data API account yet"
+
+
+class NotAllowed(NotConfigured):
+    """A Data API URL that the site's operator does not allow (nothing was sent anywhere)."""
+
+    default_message = "This Data API URL is not one this site connects to"

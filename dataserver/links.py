@@ -12,10 +12,8 @@ past the size limit; on any failure nothing is left behind.
 """
 
 import hashlib
-import ipaddress
 import logging
 import os
-import socket
 import stat
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,6 +29,8 @@ import urllib3
 from botocore.config import Config
 from django.conf import settings
 
+from common.addresses import PUBLIC_ONLY, AddressRefused, Unresolvable
+
 from . import errors, selectors
 from .services import IMAGE_EXTENSIONS, IncomingFile
 from .storage import incoming_dir
@@ -39,8 +39,6 @@ from .uploads import CHUNK_SIZE
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 S3_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
-# IPv6 addresses that carry an IPv4 one (NAT64): judged by the IPv4 address they carry.
-NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 # Failures of the network while reaching or reading an object: the object cannot be had.
 TRANSFER_ERRORS = (
     urllib3.exceptions.HTTPError,
@@ -253,30 +251,11 @@ def _http_allowed(url: str, *, original_url: str) -> tuple[str, int]:
 def _public_address(hostname: str, port: int, *, original_url: str) -> str:
     """Resolve the host; every address it has must be public (a host with one private address is refused)."""
     try:
-        found = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
+        return PUBLIC_ONLY.resolve(hostname, port)[0]
+    except Unresolvable:
         raise errors.LinkedObjectNotFound(url=original_url) from None
-    addresses = [ipaddress.ip_address(sockaddr[0]) for *_, sockaddr in found]
-    if not addresses or not all(_is_public(address) for address in addresses):
-        raise errors.InvalidLink(url=original_url)
-    return str(addresses[0])
-
-
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in NAT64_PREFIX:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None:
-            return _is_public(embedded)
-    return address.is_global and not (
-        address.is_loopback
-        or address.is_link_local
-        or address.is_private
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
+    except AddressRefused:
+        raise errors.InvalidLink(url=original_url) from None
 
 
 def _http_get(url: str, address: str) -> urllib3.BaseHTTPResponse:

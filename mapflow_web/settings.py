@@ -6,6 +6,7 @@ Every knob is an environment variable (all listed in .env.example); the defaults
 import base64
 import glob
 import hashlib
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from common.addresses import networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -164,6 +167,32 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- The Data API this dashboard talks to (hosted Mapflow, or the self-hosted one below) ---
 DATA_API_URL = os.environ.get("DATA_API_URL", "http://127.0.0.1:8000/rest").rstrip("/")
+# Where a team's Data API may be: these base URLs only (the first is the one offered first), and at public addresses
+# or in these networks (CIDRs). A default DATA_API_URL on a literal address (the laptop's 127.0.0.1) allows that
+# address; a named one on a private network (compose's `web`) needs its network listed.
+DATA_API_HOSTED_URL = "https://api.mapflow.ai/rest"
+DATA_API_ALLOWED_URLS = env_list("DATA_API_ALLOWED_URLS", f"{DATA_API_URL},{DATA_API_HOSTED_URL}")
+
+
+def _literal_networks(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return "127.0.0.0/8,::1/128"
+    try:
+        return str(ipaddress.ip_network(host))
+    except ValueError:
+        return ""
+
+
+DATA_API_ALLOWED_NETWORKS = env_list(
+    "DATA_API_ALLOWED_NETWORKS", ",".join(filter(None, map(_literal_networks, DATA_API_ALLOWED_URLS)))
+)
+try:
+    networks(DATA_API_ALLOWED_NETWORKS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DATA_API_ALLOWED_NETWORKS: {exc}") from None
+# Tiles are relayed from the team's Data API's own origin and from these (e.g. `https://tiles.example.com`).
+DATA_API_TILE_HOSTS = env_list("DATA_API_TILE_HOSTS")
 CREDENTIAL_KEYS = env_list("CREDENTIAL_KEYS")
 if not CREDENTIAL_KEYS and DEBUG:
     # Laptop only: a key derived from SECRET_KEY. Without DEBUG, CREDENTIAL_KEYS is required (`check --deploy`).

@@ -16,7 +16,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 
+from django.utils.functional import SimpleLazyObject
+
 from dataapi.client import DataAPIClient
+from dataapi.factory import client_for_team_id, credential_stamp_key
 from dataapi.schemas import Mosaic
 from dataserver.tiles import EMPTY_TILE  # the same transparent 256 px PNG the Data API answers outside its data
 
@@ -38,6 +41,7 @@ class TileSource:
     url: str
     bounds: tuple[float, float, float, float] | None
     fingerprint: str
+    stamp: float  # the version of the team's credential it was read with (dataapi.factory.credential_stamp_key)
 
 
 def _source_key(team_id: int, mosaic_id: str) -> str:
@@ -48,16 +52,19 @@ def _generation_key(mosaic_id: str) -> str:
     return f"mosaics:tile-generation:{mosaic_id}"
 
 
-def tile_source_remember(*, team_id: int, mosaic: Mosaic) -> TileSource:
-    """Keep the tile source of a mosaic just read (the mosaic page does, so its first tiles need no lookup)."""
+def tile_source_remember(*, team_id: int, stamp: float, mosaic: Mosaic) -> TileSource:
+    """Keep the tile source of a mosaic just read with the team's credential of version `stamp` (the mosaic page does,
+    so its first tiles need no lookup)."""
     generation = cache.get_or_set(_generation_key(mosaic.id), 0, timeout=None)
     state = f"{mosaic.rasterLayer.tileUrl}|{mosaic.image_count}|{mosaic.sizeInBytes}|{mosaic.footprint}|{generation}"
     source = TileSource(
         url=mosaic.rasterLayer.tileUrl,
         bounds=footprint_bounds(mosaic.footprint),
         fingerprint=hashlib.sha1(state.encode()).hexdigest(),
+        stamp=stamp,
     )
     cache.set(_source_key(team_id, mosaic.id), source, SOURCE_SECONDS)
+    cache.add(credential_stamp_key(team_id), stamp, timeout=None)
     return source
 
 
@@ -104,17 +111,19 @@ def empty_tile(*, if_none_match: str | None = None) -> HttpResponse:
     return _answer(EMPTY_TILE, etag=EMPTY_ETAG, cache_control=DEFAULT_CACHE_CONTROL, if_none_match=if_none_match)
 
 
-def tile_response(
-    *, client: DataAPIClient, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_none_match: str | None
-) -> HttpResponse:
-    """A tile of the mosaic as the team's account sees it; NotFound for another account's mosaic. The tile source
-    and the cached tile come in one cache round trip; a cached tile counts only if it was made under the source's
-    current fingerprint."""
+def tile_response(*, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_none_match: str | None) -> HttpResponse:
+    """A tile of the mosaic as the team's account sees it; NotFound for another account's mosaic. The tile source,
+    the cached tile and the version of the team's credential come in one cache round trip; a cached tile counts
+    only if it was made under the source's current fingerprint, and a source only if it was read with the team's
+    current credential (so a changed credential takes effect at once, in every process)."""
     source_key, tile_key = _source_key(team_id, mosaic_id), f"mosaics:tile:{mosaic_id}:{z}/{x}/{y}"
-    found = cache.get_many([source_key, tile_key])
-    source = found.get(source_key)
-    if source is None:
-        source = tile_source_remember(team_id=team_id, mosaic=mosaic_get(client=client, mosaic_id=mosaic_id))
+    stamp_key = credential_stamp_key(team_id)
+    found = cache.get_many([source_key, tile_key, stamp_key])
+    source, stamp = found.get(source_key), found.get(stamp_key)
+    team = SimpleLazyObject(lambda: client_for_team_id(team_id, stamp=stamp))
+    if source is None or (stamp is not None and source.stamp != stamp):
+        mosaic = mosaic_get(client=team.client, mosaic_id=mosaic_id)
+        source = tile_source_remember(team_id=team_id, stamp=team.stamp, mosaic=mosaic)
     if not source.url or _outside(source.bounds, z, x, y):
         return empty_tile(if_none_match=if_none_match)
     hit = found.get(tile_key)
@@ -122,7 +131,7 @@ def tile_response(
         _, etag, cache_control, body = hit
         return _answer(body, etag=etag, cache_control=cache_control, if_none_match=if_none_match)
     url = source.url.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
-    return relay(client=client, url=url, if_none_match=if_none_match, keep=(tile_key, source.fingerprint))
+    return relay(client=team.client, url=url, if_none_match=if_none_match, keep=(tile_key, source.fingerprint))
 
 
 def preview_response(*, client: DataAPIClient, image_id: str, size: str, if_none_match: str | None) -> HttpResponse:

@@ -11,13 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling, trigger_client_event
 from leaflet import app_settings as leaflet_settings
 
 from dataapi import errors as api_errors
-from dataapi.factory import client_for_team_id
 from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
@@ -169,7 +167,9 @@ def mosaic_detail(request: DashboardRequest, mosaic_id: UUID):
         detail = _read(lambda: selectors.mosaic_detail(client=request.dataapi, mosaic_id=mosaic_id))
     except api_errors.DataAPIError as exc:
         return render(request, "mosaics/detail.html", {"unavailable": exc.message}, status=502)
-    proxy.tile_source_remember(team_id=request.team.pk, mosaic=detail.mosaic)
+    proxy.tile_source_remember(
+        team_id=request.team.pk, stamp=request.team.credential.updated_at.timestamp(), mosaic=detail.mosaic
+    )
     context = _images_context(request, mosaic_id, detail) | {
         "mosaic": detail.mosaic,
         "map_settings": {
@@ -344,11 +344,10 @@ def mosaic_tile(request: HttpRequest, mosaic_id: UUID, z: int, x: int, y: int):
     team_id = tile_token_team_id(request.GET.get("token", ""), mosaic_id=mosaic_id)
     if team_id is None:
         raise PermissionDenied("This tile URL is not valid (or has expired)")
-    client = SimpleLazyObject(lambda: client_for_team_id(team_id))
     if_none_match = request.headers.get("If-None-Match")
     try:
         return _read(lambda: proxy.tile_response(
-            client=client, team_id=team_id, mosaic_id=mosaic_id, z=z, x=x, y=y, if_none_match=if_none_match
+            team_id=team_id, mosaic_id=mosaic_id, z=z, x=x, y=y, if_none_match=if_none_match
         ))
     except api_errors.DataAPIError as exc:
         return _unavailable(exc)

@@ -1,5 +1,6 @@
 from django import forms
-from django.conf import settings
+
+from dataapi.factory import api_url_normal, api_urls_allowed
 
 from .models import Role
 
@@ -11,11 +12,11 @@ class TeamForm(forms.Form):
 
 
 class CredentialForm(forms.Form):
-    api_url = forms.URLField(
-        label="Data API URL",
-        max_length=300,
-        assume_scheme="https",
-        widget=forms.URLInput(attrs={"class": "form-control"}),
+    api_url = forms.ChoiceField(
+        label="Data API",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text="The Data APIs this site connects to (its operator chooses them).",
+        error_messages={"invalid_choice": "This Data API URL is not one this site connects to; choose a listed one."},
     )
     token = forms.CharField(
         label="Token",
@@ -25,9 +26,16 @@ class CredentialForm(forms.Form):
         help_text="The Basic token Mapflow gives you (base64 of email:apiToken).",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current_url: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["api_url"].initial = settings.DATA_API_URL  # unless the team's current URL is given
+        urls = api_urls_allowed()
+        self.fields["api_url"].choices = [(url, url) for url in urls]
+        # The team's current URL when it is still allowed, else the first listed one.
+        current = next((url for url in urls if current_url and api_url_normal(url) == api_url_normal(current_url)), None)
+        self.fields["api_url"].initial = current or urls[0]
+
+    def clean_api_url(self) -> str:
+        return self.cleaned_data["api_url"].rstrip("/")
 
 
 class InvitationForm(forms.Form):

@@ -3,13 +3,14 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from dataapi import errors as api_errors
-from dataapi.factory import client_with
+from dataapi.factory import client_with, credential_stamp_key
 
 from . import encryption
 from .models import Credential, Invitation, Membership, Role, Team
@@ -27,7 +28,10 @@ def team_create(*, name: str, owner) -> Team:
 
 
 def team_delete(*, team: Team) -> None:
+    team_id = team.pk
     team.delete()
+    # A stamp no credential has: kept tile sources of the team are read again, and the team is found gone.
+    transaction.on_commit(lambda: cache.set(credential_stamp_key(team_id), -1.0, timeout=None))
 
 
 @sensitive_variables("token")
@@ -56,6 +60,10 @@ def credential_save(*, team: Team, api_url: str, token: str) -> Credential:
     credential.checked_at = timezone.now()
     credential.set_token(token)
     credential.save()
+    # Tiles of signed URLs are served with the new credential from now on, in every process.
+    transaction.on_commit(
+        lambda: cache.set(credential_stamp_key(team.pk), credential.updated_at.timestamp(), timeout=None)
+    )
     return credential
 
 
@@ -120,22 +128,41 @@ def invitation_revoke(*, invitation: Invitation) -> None:
     invitation.delete()
 
 
+def _locked(membership: Membership, by: Membership) -> tuple[Membership, Membership]:
+    """Lock the team's row, then read both memberships afresh: changes to one team's members happen one at a time,
+    each judged on the members as they are (two owners demoting each other at once: the second finds itself no
+    longer an owner). NotAllowed when either has left the team meanwhile."""
+    Team.objects.select_for_update().filter(pk=membership.team_id).first()
+    fresh = {m.pk: m for m in Membership.objects.filter(pk__in=[membership.pk, by.pk], team_id=membership.team_id)}
+    if membership.pk not in fresh or by.pk not in fresh:
+        raise NotAllowed("This member is no longer in the team")
+    return fresh[membership.pk], fresh[by.pk]
+
+
 def _check_may_change(*, membership: Membership, by: Membership) -> None:
+    """Nobody changes themselves, and only an owner changes an owner: so whoever changes an owner is another owner,
+    and a team that has an owner keeps one (provided the two are read under the team's lock, see _locked)."""
     if membership.pk == by.pk:
         raise NotAllowed("You cannot change your own membership here")
+    if not by.can_administer:
+        raise NotAllowed("Only an admin or owner can change members")
     if membership.role == Role.OWNER and by.role != Role.OWNER:
         raise NotAllowed("Only an owner can change another owner")
 
 
 def membership_change_role(*, membership: Membership, role: str, by: Membership) -> Membership:
-    _check_may_change(membership=membership, by=by)
-    if role == Role.OWNER and by.role != Role.OWNER:
-        raise NotAllowed("Only an owner can make someone an owner")
-    membership.role = role
-    membership.save(update_fields=["role"])
+    with transaction.atomic():
+        membership, by = _locked(membership, by)
+        _check_may_change(membership=membership, by=by)
+        if role == Role.OWNER and by.role != Role.OWNER:
+            raise NotAllowed("Only an owner can make someone an owner")
+        membership.role = role
+        membership.save(update_fields=["role"])
     return membership
 
 
 def membership_remove(*, membership: Membership, by: Membership) -> None:
-    _check_may_change(membership=membership, by=by)
-    membership.delete()
+    with transaction.atomic():
+        membership, by = _locked(membership, by)
+        _check_may_change(membership=membership, by=by)
+        membership.delete()

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dataapi.errors import DataAPIError
+from dataapi.factory import api_url_allowed
 from mapflow_web.http import DashboardRequest
 
 from . import selectors, services
@@ -33,7 +35,7 @@ def _team_page(request: DashboardRequest, partial: str | None = None, status: in
     context = {
         "team_form": forms.get("team_form") or TeamForm(),
         "credential_form": forms.get("credential_form")
-        or CredentialForm(initial={"api_url": credential.api_url} if credential else None),
+        or CredentialForm(current_url=credential.api_url if credential else None),
         "invitation_form": forms.get("invitation_form") or InvitationForm(),
         "invitation_link": forms.get("invitation_link"),
         "roles": Role.choices,
@@ -44,6 +46,7 @@ def _team_page(request: DashboardRequest, partial: str | None = None, status: in
             "members": selectors.team_members(team=team),
             "invitations": selectors.team_pending_invitations(team=team) if request.membership.can_administer else [],
             "credential": credential,
+            "credential_allowed": credential is not None and api_url_allowed(credential.api_url),
         }
     template = f"teams/team.html#{partial}" if partial and request.htmx else "teams/team.html"
     return render(request, template, context, status=status)
@@ -79,9 +82,11 @@ def team_switch(request: DashboardRequest):
     membership = get_object_or_404(Membership, user=request.user, team_id=request.POST.get("team_id") or 0)
     request.session[SESSION_KEY] = membership.team_id
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("home")
-    return redirect(target)
+    return HttpResponseRedirect(target)  # a path, never a view name (redirect() would try to reverse "foo")
 
 
 @team_role_required(Role.OWNER)
@@ -133,8 +138,10 @@ def member_role(request: DashboardRequest, membership_id: int):
     def change() -> str:
         if not form.is_valid():
             raise services.NotAllowed("Choose one of the roles")
-        services.membership_change_role(membership=membership, role=form.cleaned_data["role"], by=request.membership)
-        return f"{membership.user} is now {membership.get_role_display().lower()}."
+        changed = services.membership_change_role(
+            membership=membership, role=form.cleaned_data["role"], by=request.membership
+        )
+        return f"{changed.user} is now {changed.get_role_display().lower()}."
 
     return _members_changed(request, change)
 

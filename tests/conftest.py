@@ -24,6 +24,22 @@ def imagery_storage(settings, tmp_path):
     shutil.rmtree(tmp_path / "imagery", ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def data_apis_allowed(settings):
+    """Teams may connect to hosted Mapflow and to the loopback Data APIs a test lists with `allow_api` (the live
+    server's, a misbehaving one's): each test starts from that list, as an operator's would."""
+    settings.DATA_API_ALLOWED_URLS = [settings.DATA_API_HOSTED_URL]
+    settings.DATA_API_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
+def allow_api(url: str) -> str:
+    """List `url` among the Data APIs teams may connect to, for the running test."""
+    from django.conf import settings
+
+    settings.DATA_API_ALLOWED_URLS.append(url.rstrip("/"))
+    return url
+
+
 def make_account(email: str, **limits) -> tuple[Account, str]:
     """An account of the self-hosted Data API and its Basic token."""
     account = Account.with_defaults(email=email)

@@ -19,6 +19,8 @@ from PIL import Image as PILImage
 
 from mosaics import signed_tiles
 from mosaics.selectors import footprint_bounds
+from teams import services
+from tests.conftest import make_account
 from tests.http import served
 from tests.mosaics.conftest import htmx, island
 from tests.teams.conftest import connect
@@ -208,3 +210,13 @@ def test_previews_come_through_the_dashboard_for_the_team_only(teams, mosaic_wit
     assert max(PILImage.open(io.BytesIO(body(answer))).size) <= longest
     assert teams.charlie_client.get(url).status_code == 404
     assert teams.alice_client.get(url.replace(f"/{size}", "/m")).status_code == 404
+
+
+def test_a_changed_credential_stops_the_old_accounts_tiles_at_once(teams, mosaic_with_image, live_api):
+    """An admin connects the team to another account: the old account's mosaic is not the team's any more, and its
+    cached tiles and tile source (kept for a minute) must not outlive the change."""
+    url = centre_tile_url(teams, mosaic_with_image)
+    assert Client().get(url).status_code == 200 and Client().get(url).status_code == 200  # cached now
+    _, other_token = make_account("other-account@example.com")
+    services.credential_save(team=teams.acme, api_url=live_api, token=other_token)
+    assert Client().get(url).status_code == 404

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dataapi.factory import clients_close
 from teams.models import Credential, Membership, Role, Team
+from tests.conftest import allow_api
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 PASSWORD = "correct horse battery staple"
@@ -28,7 +29,7 @@ def private_cache_and_fast_hashing(settings):
 @pytest.fixture
 def live_api(live_server):
     """The self-hosted Data API's URL on the live server; kept connections to it are closed when the test ends."""
-    yield live_server.url + "/rest"
+    yield allow_api(live_server.url + "/rest")
     clients_close()
     # Let the server finish the requests of the closed connections while it may still use the test's database.
     for thread in threading.enumerate():
@@ -46,7 +47,7 @@ def join(user, team: Team, role: Role) -> Membership:
 
 def connect(team: Team, *, api_url: str, token: str) -> Credential:
     """Store a credential without checking it against the API (for APIs that are down or tokens that are wrong)."""
-    credential = Credential(team=team, api_url=api_url, email="", checked_at=timezone.now())
+    credential = Credential(team=team, api_url=allow_api(api_url), email="", checked_at=timezone.now())
     credential.set_token(token)
     credential.save()
     return credential

@@ -131,3 +131,9 @@ def test_a_new_team_makes_its_creator_the_owner(cast):
     signed_in(cast.bob).post(reverse("teams:create"), {"name": "Bob's own"})
     team = Team.objects.get(name="Bob's own")
     assert team.memberships.get().user == cast.bob and team.memberships.get().role == Role.OWNER
+
+
+@pytest.mark.parametrize("target", ["foo", "teams:team", "javascript:alert(1)", "//evil.test/", ""])
+def test_switching_with_a_next_that_is_no_path_goes_home(cast, target):
+    answer = signed_in(cast.alice).post(reverse("teams:switch"), {"team_id": cast.acme.pk, "next": target})
+    assert answer.status_code == 302 and answer["Location"] == reverse("home")
