@@ -161,7 +161,11 @@ def main() -> None:
             order = list(tiles)
             random.Random(1).shuffle(order)
 
-            dashboard_env = {"CACHE_KEY_PREFIX": DASHBOARD_CACHE_PREFIX, "STATIC_ROOT": str(static_collect(folder))}
+            dashboard_env = {
+                "CACHE_KEY_PREFIX": DASHBOARD_CACHE_PREFIX,
+                "STATIC_ROOT": str(static_collect(folder)),
+                "DATA_API_ALLOWED_URLS": f"{api.url}/rest",
+            }
             with DataServer(port=args.ports[1], workers=args.workers, eager_tasks=True, env=dashboard_env) as dashboard:
                 token = api.auth["Authorization"].split(" ", 1)[1]
                 setup = DASHBOARD_SETUP.format(api_url=f"{api.url}/rest", token=token, mosaic_id=mosaic_id)

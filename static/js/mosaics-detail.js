@@ -1,6 +1,6 @@
 // The mosaic page: its tiles and its images' footprints on a map that lives outside the swapped #images table and
 // redraws from the table's island after each swap. Footprint and row highlight each other; a click zooms.
-import { boxBounds, createMap, island } from "./map/base.js";
+import { boxBounds, createMap, island, textContent } from "./map/base.js";
 
 const STYLE = { color: "#0d6efd", weight: 1, opacity: 0.9, fillOpacity: 0.02 };
 const HOVER = { color: "#fd7e14", weight: 3, opacity: 1, fillOpacity: 0.15 };
@@ -34,7 +34,7 @@ function redraw() {
   footprints.addData(data.features);
   footprints.eachLayer((layer) => {
     const id = layer.feature.id;
-    layer.bindTooltip(layer.feature.properties.name, { sticky: true });
+    layer.bindTooltip(textContent(layer.feature.properties.name), { sticky: true });
     layer.on("mouseover", () => highlight(id, true));
     layer.on("mouseout", () => highlight(id, false));
     layer.on("click", () => map.fitBounds(layer.getBounds(), { padding: [16, 16] }));

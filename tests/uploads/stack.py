@@ -122,6 +122,7 @@ class Stack:
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "DEBUG": "true",
             "LOG_LEVEL": "INFO",
+            "DATA_API_ALLOWED_URLS": self.api_url,
             **(env or {}),
         }
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dataapi.factory import client_for
 from tests.dataserver.test_link_image import moto_endpoint, put, s3  # noqa: F401  (fixtures)
+from tests.conftest import allow_api
 from tests.http import served
 from tests.rasters import COGEO, write_raster
 from uploads.models import State, UploadJob
@@ -61,7 +62,7 @@ def flaky_api(live_api):
 
 def through(team, url: str) -> None:
     credential = team.credential
-    credential.api_url = url
+    credential.api_url = allow_api(url)
     credential.save()
 
 

@@ -22,3 +22,10 @@ export function createMap(elementId, baseMaps, options = {}) {
 export function boxBounds([west, south, east, north]) {
   return L.latLngBounds([south, west], [north, east]);
 }
+
+// A tooltip or popup content that shows `text` as text: Leaflet reads a string as HTML, and names come from users.
+export function textContent(text) {
+  const span = document.createElement("span");
+  span.textContent = text ?? "";
+  return span;
+}
