@@ -1,4 +1,5 @@
-"""The search form: its fields are the page's query string, so a link reproduces a search."""
+"""The search form: its fields are the page's query string, so a link reproduces a search. The area itself travels
+in a POST and is named in the query string by its key (see views.search)."""
 
 import json
 
@@ -7,6 +8,8 @@ from django import forms
 from shapely.geometry import mapping
 
 from dataserver.aoi import InvalidGeometry, geodesic_area, geometry_from_geojson
+
+from .areas import TooDetailed, area_for_search
 
 # Column of the results table → the API's sortBy.
 SORTS = {
@@ -51,6 +54,7 @@ class SearchForm(forms.Form):
     def __init__(self, *args, providers: list[tuple[str, str]], area_limit: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.area_limit = area_limit
+        self.aoi_note: str | None = None
         self.fields["provider"].choices = providers
 
     def clean_aoi(self) -> dict:
@@ -68,8 +72,14 @@ class SearchForm(forms.Form):
             raise forms.ValidationError(
                 f"The area covers {km2(area)}, more than your team's search limit of {km2(self.area_limit)}."
             )
-        # The API gets the area cut at the antimeridian; the map and the link keep it as drawn.
-        self.api_aoi = mapping(shape)
+        try:
+            searched = area_for_search(shape)
+        except TooDetailed as exc:
+            raise forms.ValidationError(f"{exc}.") from None
+        # The API gets the area cut at the antimeridian (and simplified if detailed); the map and the link keep it
+        # as drawn.
+        self.api_aoi = mapping(searched.geometry)
+        self.aoi_note = searched.note
         return geometry
 
     def clean(self):

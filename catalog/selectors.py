@@ -7,6 +7,9 @@ from django.core.cache import cache
 
 from dataapi.client import DataAPIClient
 from dataapi.schemas import SearchImage
+from teams.models import Team
+
+from .models import SearchedArea
 
 API_PAGE = 500  # the largest `limit` of POST /catalog/meta
 OPTIONS_CACHE_SECONDS = 300
@@ -52,3 +55,8 @@ def scene_search(*, client: DataAPIClient, query: dict, offset: int, count: int)
         total = answer.total
         if len(answer.images) < limit or len(images) >= count or offset + len(images) >= total:
             return SearchPage(images=images, total=total)
+
+
+def searched_area_get(*, team: Team, key: str) -> SearchedArea | None:
+    """The team's kept area of that key, or None."""
+    return SearchedArea.objects.filter(team=team, key=key[:24]).first()

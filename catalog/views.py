@@ -3,18 +3,21 @@
 import json
 from urllib.parse import urlsplit
 
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from leaflet import app_settings as leaflet_settings
+from shapely.geometry import mapping, shape
 
 from dataapi import errors as api_errors
 from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
 
-from . import selectors
+from . import selectors, services
+from .areas import TooDetailed, area_for_search
 from .aoi_files import MAX_FILE_SIZE, AOIFileError, aoi_from_file
 from .exports import results_csv, results_geojson
 from .forms import SearchForm, km2
@@ -54,8 +57,35 @@ def _allow_images(response: HttpResponse, request: DashboardRequest) -> HttpResp
 
 
 def _search_form(request: DashboardRequest, options: selectors.SearchOptions) -> SearchForm:
-    data = request.GET if set(request.GET) - {"view"} else None  # the map's view alone is no search
-    return SearchForm(data, providers=options.providers, area_limit=options.area_limit)
+    """The search of the request: a POST's fields, or the query string's, whose `area` is the key of a kept area."""
+    data = request.POST if request.method == "POST" else request.GET
+    if not set(data) - {"view", "csrfmiddlewaretoken"}:
+        data = None  # the map's view alone is no search
+    missing_area = False
+    if data is not None and data.get("area"):
+        area = selectors.searched_area_get(team=request.team, key=data["area"])
+        if area is not None:
+            services.searched_area_touch(area=area)
+        data = data.copy()
+        data["aoi"] = json.dumps(area.geometry) if area else ""
+        missing_area = area is None
+    form = SearchForm(data, providers=options.providers, area_limit=options.area_limit)
+    if missing_area and not form.is_valid():
+        form.errors["aoi"] = form.error_class([
+            "This link's area is not kept for your team (it may be another team's, or unused for long); draw it again."
+        ])
+    return form
+
+
+def _search_url(form: SearchForm, key: str) -> str:
+    """The page's URL for a search whose area is kept under `key`."""
+    query = QueryDict(mutable=True)
+    for name, values in form.data.lists():
+        kept = [value for value in values if value != ""]
+        if kept and name not in ("aoi", "csrfmiddlewaretoken"):
+            query.setlist(name, kept)
+    query["area"] = key
+    return f"{reverse('catalog:search')}?{query.urlencode()}"
 
 
 def _api_error(form: SearchForm, error: api_errors.DataAPIError) -> None:
@@ -69,16 +99,27 @@ def _api_error(form: SearchForm, error: api_errors.DataAPIError) -> None:
 
 
 @team_role_required(Role.VIEWER)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def search(request: DashboardRequest):
+    """GET runs the search of the query string. The form POSTs (an area of thousands of vertices does not fit in a
+    URL): its area is kept for the team and the answer redirects to the GET of the search, which names the area by
+    its key, so that the page's URL, its history and a shared link restore the search."""
     context = {"base_maps": _base_maps(), "page": None}
     status = 200
     try:
         options = selectors.search_options(client=request.dataapi)
     except api_errors.DataAPIError as exc:
         options, context["unavailable"] = selectors.SearchOptions(), exc.message
-    form = _search_form(request, options)
-    if form.is_bound and form.is_valid():
+    try:
+        form = _search_form(request, options)
+    except RequestDataTooBig:
+        form = SearchForm(None, providers=options.providers, area_limit=options.area_limit)
+        context["too_big"] = "The area is too large to send; load it as a file instead, which is simplified for you."
+        status = 413
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        area = services.searched_area_keep(team=request.team, geometry=form.cleaned_data["aoi"])
+        return HttpResponseRedirect(_search_url(form, area.key), status=303)
+    if request.method == "GET" and form.is_bound and form.is_valid():
         offset = (form.page_number - 1) * form.page_size
         try:
             page = selectors.scene_search(
@@ -160,7 +201,7 @@ def aoi_file(request: DashboardRequest):
     if upload.size > MAX_FILE_SIZE:
         return JsonResponse({"error": f"{upload.name} is too large for an area file."}, status=400)
     try:
-        geometry = aoi_from_file(upload.name, upload.read())
-    except AOIFileError as exc:
+        searched = area_for_search(shape(aoi_from_file(upload.name, upload.read())))
+    except (AOIFileError, TooDetailed) as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse({"geometry": geometry})
+    return JsonResponse({"geometry": mapping(searched.geometry), "note": searched.note})

@@ -87,14 +87,31 @@ def _polygonal(geometry) -> MultiPolygon:
     return MultiPolygon([polygon for polygon in polygons if polygon.area > 0])
 
 
-def geometry_from_geojson(value: Any, *, name: str = "AOI") -> MultiPolygon:
-    """A valid lon/lat MultiPolygon within [-180, 180] from a GeoJSON Polygon or MultiPolygon, or InvalidGeometry.
+def _positions(coordinates: Any, depth: int, limit: int) -> int:
+    """How many positions nested `depth` lists deep (2 for a Polygon's rings); stops counting past `limit`."""
+    if depth == 0 or not isinstance(coordinates, (list, tuple)):
+        return len(coordinates) if isinstance(coordinates, (list, tuple)) else 0
+    count = 0
+    for item in coordinates:
+        count += _positions(item, depth - 1, limit - count)
+        if count > limit:
+            break
+    return count
+
+
+def geometry_from_geojson(value: Any, *, name: str = "AOI", max_vertices: int | None = None) -> MultiPolygon:
+    """A valid lon/lat MultiPolygon within [-180, 180] from a GeoJSON Polygon or MultiPolygon, or InvalidGeometry
+    (also when it has more than `max_vertices` positions, counted before anything is built).
 
     A self-intersecting ring is repaired (make_valid keeps its polygonal area).
     """
     if not isinstance(value, dict):
         raise InvalidGeometry(f"{name} must be a GeoJSON object")
     kind, coordinates = value.get("type"), value.get("coordinates")
+    if max_vertices is not None and kind in ("Polygon", "MultiPolygon"):
+        count = _positions(coordinates, 1 if kind == "Polygon" else 2, max_vertices)
+        if count > max_vertices:
+            raise InvalidGeometry(f"{name} has more than {max_vertices:,} vertices; simplify it to at most that")
     if kind == "Polygon":
         polygons = [_polygon(coordinates, name)]
     elif kind == "MultiPolygon":

@@ -6,6 +6,7 @@ Errors here are {"code", "message", "params"} bodies; request-shape errors stay 
 import uuid
 from datetime import UTC
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from ninja import Router
 from ninja.responses import Status
@@ -33,7 +34,7 @@ def _utc(moment):
 def catalog_search(request, payload: SearchIn):
     account: Account = request.auth
     try:
-        aoi = geometry_from_geojson(payload.aoi)
+        aoi = geometry_from_geojson(payload.aoi, max_vertices=settings.DATASERVER_AOI_MAX_VERTICES)
     except InvalidGeometry as exc:
         return _error(400, "INVALID_AOI", str(exc))
     area = geodesic_area(aoi)

@@ -216,6 +216,12 @@ LEAFLET_CONFIG = {
     "TILES": [("Base map", BASE_MAP_URL, {"attribution": BASE_MAP_ATTRIBUTION, "maxZoom": 19})],
     "MAX_ZOOM": 22,
 }
+# Catalog search areas: simplified above this many vertices, by at most this many metres; refused when still over the
+# largest count a search sends. A search's link names its area by a key, kept this long after its last use.
+CATALOG_AOI_SIMPLIFY_ABOVE = int(os.environ.get("CATALOG_AOI_SIMPLIFY_ABOVE", "1000"))
+CATALOG_AOI_TOLERANCE_METRES = float(os.environ.get("CATALOG_AOI_TOLERANCE_METRES", "10"))
+CATALOG_AOI_MAX_VERTICES = int(os.environ.get("CATALOG_AOI_MAX_VERTICES", "10000"))
+CATALOG_AREA_RETENTION_DAYS = int(os.environ.get("CATALOG_AREA_RETENTION_DAYS", "365"))
 # Mosaic tiles proxied for the browser: Redis keeps hot tiles this long; a signed tile URL (for QGIS) lives this long.
 MOSAICS_TILE_CACHE_SECONDS = int(os.environ.get("MOSAICS_TILE_CACHE_SECONDS", "600"))
 MOSAICS_TILE_URL_DAYS = int(os.environ.get("MOSAICS_TILE_URL_DAYS", "30"))
@@ -234,6 +240,7 @@ UPLOADS_STALLED_SECONDS = int(os.environ.get("UPLOADS_STALLED_SECONDS", "900")) 
 CELERY_BEAT_SCHEDULE = {
     "uploads-clean": {"task": "uploads.tasks.upload_jobs_clean", "schedule": 3600.0},
     "uploads-resume": {"task": "uploads.tasks.upload_jobs_resume", "schedule": 300.0},
+    "catalog-areas-forget": {"task": "catalog.tasks.searched_areas_forget", "schedule": 86400.0},
 }
 
 # --- Accounts and teams ---
@@ -307,6 +314,8 @@ DATASERVER_MAX_UPLOAD_FILE_SIZE = env_size("DATASERVER_MAX_UPLOAD_FILE_SIZE", "2
 DATASERVER_MAX_PIXEL_COUNT = int(os.environ.get("DATASERVER_MAX_PIXEL_COUNT", "100000"))
 DATASERVER_SEARCH_AREA_LIMIT = int(os.environ.get("DATASERVER_SEARCH_AREA_LIMIT", str(500_000 * 10**6)))
 DATASERVER_AREA_LIMIT = int(os.environ.get("DATASERVER_AREA_LIMIT", str(100_000 * 10**6)))
+# The most vertices a catalog search's AOI may have (a 400 INVALID_AOI naming the limit beyond).
+DATASERVER_AOI_MAX_VERTICES = int(os.environ.get("DATASERVER_AOI_MAX_VERTICES", "10000"))
 # link-image sources: file:// under this folder, s3:// in this bucket, http(s):// to these hosts only.
 DATASERVER_IMPORT_DIR = Path(os.environ.get("DATASERVER_IMPORT_DIR") or VAR_DIR / "import").resolve()
 DATASERVER_S3_BUCKET = os.environ.get("DATASERVER_S3_BUCKET", "")

@@ -5,9 +5,8 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.urls import reverse
@@ -339,11 +338,12 @@ def mosaic_tile(request: HttpRequest, mosaic_id: UUID, z: int, x: int, y: int):
     """A tile of a signed URL (the mosaic page's map and QGIS): its token says whose; no session is read. Called by
     SignedTileMiddleware when a token is given."""
     mosaic_id = str(mosaic_id)
+    # Answered, not raised: a refused tile is routine (an expired URL left in QGIS), one log line, no traceback.
     if z > 30 or x >= 2**z or y >= 2**z:
-        raise Http404(f"Tile {z}/{x}/{y} does not exist")
+        return HttpResponseNotFound(f"Tile {z}/{x}/{y} does not exist", content_type="text/plain")
     team_id = tile_token_team_id(request.GET.get("token", ""), mosaic_id=mosaic_id)
     if team_id is None:
-        raise PermissionDenied("This tile URL is not valid (or has expired)")
+        return HttpResponseForbidden("This tile URL is not valid (or has expired)", content_type="text/plain")
     if_none_match = request.headers.get("If-None-Match")
     try:
         return _read(lambda: proxy.tile_response(

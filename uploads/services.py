@@ -121,8 +121,15 @@ def upload_job_receive(
         fh.seek(offset)
         try:
             while written < offset + length:
-                piece = stream.read(min(READ_SIZE, offset + length - written))
+                try:
+                    piece = stream.read(min(READ_SIZE, offset + length - written))
+                except OSError:  # the client went away (a reset connection; Django's UnreadablePostError)
+                    piece = b""
                 if not piece:
+                    logger.warning(
+                        "The connection broke after %d of %d bytes of a chunk of %s; the upload resumes from there",
+                        written - offset, length, job.filename,
+                    )
                     break
                 fh.write(piece)
                 written += len(piece)

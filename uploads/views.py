@@ -48,12 +48,23 @@ def _expires(job: UploadJob) -> str:
     return http_date(job.expires_at.timestamp())
 
 
+class BadMetadata(ValueError):
+    """An `Upload-Metadata` header that cannot be read; the message names the key and the problem."""
+
+
 def _metadata(header: str) -> dict[str, str]:
-    """`Upload-Metadata`: comma-separated `key base64value` pairs."""
+    """`Upload-Metadata`: comma-separated `key base64value` pairs, the values UTF-8 text."""
     pairs = {}
     for item in filter(None, (part.strip() for part in header.split(","))):
         key, _, value = item.partition(" ")
-        pairs[key] = base64.b64decode(value, validate=True).decode() if value else ""
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise BadMetadata(f"Upload-Metadata: the value of {key} is not valid base64") from None
+        try:
+            pairs[key] = raw.decode()
+        except UnicodeDecodeError:
+            raise BadMetadata(f"Upload-Metadata: the value of {key} is not UTF-8 text") from None
     return pairs
 
 
@@ -92,8 +103,8 @@ def upload_create(request: DashboardRequest) -> HttpResponse:
         return _answer(400, "Upload-Length is missing (deferred lengths are not supported)")
     try:
         metadata = _metadata(request.headers.get("Upload-Metadata", ""))
-    except (binascii.Error, UnicodeDecodeError):
-        return _answer(400, "Upload-Metadata is not valid base64")
+    except BadMetadata as exc:
+        return _answer(400, str(exc))
     if not metadata.get("mosaic_id") or not metadata.get("filename"):
         return _answer(400, "Upload-Metadata needs filename and mosaic_id")
     job = services.upload_job_create(

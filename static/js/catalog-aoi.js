@@ -1,6 +1,7 @@
 // The area of interest: drawn (polygons, rectangles; several make a multi-part area), edited, cleared, or read from a
-// dropped file by the server. Its geodesic area is shown live and checked against the team's search limit. The area
-// lives in the search form's hidden `aoi` input as GeoJSON, so it travels in the page's URL.
+// dropped file by the server (which simplifies a detailed one and says so). Its geodesic area is shown live and
+// checked against the team's search limit. The area lives in the search form's hidden `aoi` input as GeoJSON; the
+// form POSTs it, and the page's URL names it by the key the server keeps it under.
 // Not interactive: the footprints under it take the mouse; "Clear area" removes it.
 const STYLE = { color: "#6f42c1", weight: 2, fillOpacity: 0.08, interactive: false };
 
@@ -69,6 +70,11 @@ export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
     if (error) error.textContent = text;
   }
 
+  function showNote(text) {
+    const note = document.getElementById("aoi-note");
+    if (note) note.textContent = text || "";
+  }
+
   // The area's text, the over-limit flag and the Search button, from the layers on the map.
   function refresh() {
     const control = document.getElementById("aoi-control");
@@ -91,6 +97,7 @@ export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
     const value = geometry();
     if (input) input.value = value ? JSON.stringify(value) : "";
     showError("");
+    showNote("");
     refresh();
   }
 
@@ -131,6 +138,7 @@ export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
       }
       load(JSON.stringify(answer.geometry));
       changed();
+      showNote(answer.note);
       map.fitBounds(group.getBounds(), { padding: [20, 20] });
     } catch {
       refresh();

@@ -2,6 +2,7 @@
 preview, reload, go back, export."""
 
 import io
+import math
 import json
 import re
 
@@ -86,7 +87,7 @@ def test_alice_searches_naip_scenes_on_the_map_and_shares_the_search(page, alice
     found = scene_rows(page)
     assert len(found) >= 4
     expect(page.locator("#results-summary")).to_contain_text(f"of {len(found)}")
-    assert "aoi=" in page.url and "view=" in page.url
+    assert "area=" in page.url and "aoi=" not in page.url and "view=" in page.url
 
     # A footprint under the mouse highlights its row; a row under the mouse highlights its footprint.
     x, y = map_centre(page)
@@ -162,3 +163,47 @@ def test_a_file_sets_the_area_and_one_over_the_limit_is_flagged_before_searching
     page.locator("#aoi-file").set_input_files(broken)
     expect(page.locator("#aoi-error")).to_contain_text("broken.kml is not valid KML")
     assert all("400" in error for error in page.console_errors)
+
+
+@pytest.mark.parametrize("vertices", [1000, 10_000])
+def test_a_detailed_area_from_a_file_is_searched_and_its_link_stays_short(page, alice, previews, tmp_path, vertices):
+    """A city boundary has hundreds to thousands of vertices: the search works from the page, with a short link."""
+    sign_in(page, "alice")
+    page.goto(START)
+    ring = [[-115.85 + 0.2 * math.cos(2 * math.pi * i / (vertices - 1)), 49.02 + 0.12 * math.sin(2 * math.pi * i / (vertices - 1))]
+            for i in range(vertices - 1)]
+    area = tmp_path / "city.geojson"
+    area.write_text(json.dumps({"type": "Polygon", "coordinates": [ring + [ring[0]]]}))
+    page.locator("#aoi-file").set_input_files(area)
+    expect(page.locator("#aoi-area")).to_contain_text("km²")
+    if vertices > 1000:
+        expect(page.locator("#aoi-note")).to_contain_text(f"Simplified for the search from {vertices:,} to")
+    else:
+        expect(page.locator("#aoi-note")).to_have_text("")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+    assert len(scene_rows(page)) >= 11
+    assert "area=" in page.url and len(page.url) < 400
+    page.reload()
+    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+    assert len(scene_rows(page)) >= 11
+    assert page.console_errors == []
+
+
+HOSTILE = '<a href="/accounts/login/" id="fake-link">Session expired: sign in again</a><img src=x onerror="window.pwned=1">'
+
+
+def test_names_an_imported_catalog_gives_show_as_text_in_the_pick_list_and_the_panel(page, alice, previews):
+    make_scene("hostile", provider=HOSTILE[:64], sensor=HOSTILE, sat_id=HOSTILE, bounds=(-115.9, 48.98, -115.8, 49.06))
+    sign_in(page, "alice")
+    page.goto(START)
+    draw_rectangle(page)
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+    page.mouse.click(*map_centre(page))
+    pick = page.locator(".scene-pick button")
+    expect(pick.filter(has_text="Session expired")).to_have_count(1)
+    pick.filter(has_text="Session expired").click()
+    expect(page.locator("#scene-details")).to_contain_text(HOSTILE)
+    assert page.locator("#fake-link, img[src='x']").count() == 0
+    assert page.evaluate("window.pwned") is None

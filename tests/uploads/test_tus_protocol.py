@@ -1,5 +1,6 @@
 """The tus 1.0.0 endpoint, status code by status code (core, creation, termination, expiration, checksum)."""
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -145,6 +146,22 @@ def test_an_expired_upload_is_410(alice, location):
 def test_a_file_that_is_not_a_geotiff_by_name_is_refused_before_any_byte(alice, mosaic_id):
     answer = tus_create(alice, mosaic_id=mosaic_id, filename="notes.txt", size=100)
     assert answer.status_code == 415 and "not a GeoTIFF" in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [(base64.b64encode("café".encode("latin-1")).decode(), "the value of filename is not UTF-8 text"),
+     ("not*base64", "the value of filename is not valid base64")],
+    ids=["latin-1", "not-base64"],
+)
+def test_metadata_that_cannot_be_read_says_which_key_and_why(alice, mosaic_id, value, problem):
+    mosaic = base64.b64encode(mosaic_id.encode()).decode()
+    answer = tus_create(
+        alice, mosaic_id=mosaic_id, filename="x.tif", size=10,
+        headers={"Upload-Metadata": f"filename {value},mosaic_id {mosaic}"},
+    )
+    assert answer.status_code == 400 and answer.content.decode() == f"Upload-Metadata: {problem}"
+    assert not UploadJob.objects.exists()
 
 
 def test_a_disguised_vrt_is_refused_at_its_first_chunk(alice, mosaic_id, uploads_dir):

@@ -2,6 +2,7 @@
 
 import http.client
 import socket
+import struct
 import time
 from urllib.parse import urlsplit
 
@@ -42,8 +43,9 @@ class Uploader:
         )
         return answer.status
 
-    def patch_cut(self, path: str, chunk: bytes, offset: int, *, after: int) -> None:
-        """Announce the whole chunk, send its first `after` bytes, hang up."""
+    def patch_cut(self, path: str, chunk: bytes, offset: int, *, after: int, reset: bool = False) -> None:
+        """Announce the whole chunk, send its first `after` bytes, hang up (with `reset`, abruptly: a TCP reset, as
+        when a browser's tab is closed or its network drops, rather than an orderly close)."""
         head = (
             f"PATCH {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(chunk)}\r\n"
             f"Content-Type: application/offset+octet-stream\r\nUpload-Offset: {offset}\r\n"
@@ -54,6 +56,8 @@ class Uploader:
             sock.sendall(head.encode() + chunk[:after])
             self.bytes_sent += after
             time.sleep(0.05)
+            if reset:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     def settled_offset(self, path: str, expected: int) -> int:
         """The offset once the server has noticed the hang-up and recorded what it received."""
