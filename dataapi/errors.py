@@ -6,7 +6,7 @@ code and parameters, and `message`, a sentence for people built from them.
 
 from typing import Any
 
-from dataserver.sizes import format_size
+from common.sizes import format_size
 
 
 def _size(value: Any) -> str:

@@ -33,7 +33,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def env_size(name: str, default: str) -> int:
-    from dataserver.sizes import parse_size
+    from common.sizes import parse_size
 
     return parse_size(os.environ.get(name) or default)
 
@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "teams.context.frame",
+                "mapflow_web.frame.frame",
             ],
         },
     },

@@ -2,16 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from teams import views as team_views
-from teams.urls import account_urlpatterns
-
-from . import views
+from . import accounts, views
 
 urlpatterns = [
-    path("", team_views.home, name="home"),
+    path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include(account_urlpatterns)),
+    path("accounts/", include(accounts.urlpatterns)),
     path("", include("teams.urls")),
     path("catalog/", include("catalog.urls")),
     path("", include("mosaics.urls")),

@@ -1,6 +1,16 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
+
+from .frame import navigation
+
+
+@login_required
+def home(request):
+    """The first page of the navigation."""
+    return redirect(navigation()[0][1])
 
 
 @require_GET

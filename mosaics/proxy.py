@@ -19,7 +19,7 @@ from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResp
 from django.utils.functional import SimpleLazyObject
 
 from dataapi.client import DataAPIClient
-from dataapi.factory import client_for_team_id, credential_stamp_key
+from teams.clients import client_for_team_id, credential_stamp_key
 from dataapi.schemas import Mosaic
 from dataserver.tiles import EMPTY_TILE  # the same transparent 256 px PNG the Data API answers outside its data
 
@@ -41,7 +41,7 @@ class TileSource:
     url: str
     bounds: tuple[float, float, float, float] | None
     fingerprint: str
-    stamp: float  # the version of the team's credential it was read with (dataapi.factory.credential_stamp_key)
+    stamp: float  # the version of the team's credential it was read with (teams.clients.credential_stamp_key)
 
 
 def _source_key(team_id: int, mosaic_id: str) -> str:

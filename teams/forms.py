@@ -1,7 +1,6 @@
 from django import forms
 
-from dataapi.factory import api_url_normal, api_urls_allowed
-
+from .clients import api_url_normal, api_urls_allowed
 from .models import Role
 
 ASSIGNABLE_ROLES = [(role.value, role.label) for role in Role if role != Role.OWNER]

@@ -2,9 +2,8 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from dataapi.factory import client_for
-
 from . import selectors
+from .clients import client_for
 
 SESSION_KEY = "team_id"
 

@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dataapi import errors as api_errors
-from dataapi.factory import client_for
 from dataapi.schemas import Memory
 
+from .clients import client_for
 from .models import Invitation, Membership, Team
 
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from dataapi import errors as api_errors
-from dataapi.factory import client_with, credential_stamp_key
 
 from . import encryption
+from .clients import client_with, credential_stamp_key
 from .models import Credential, Invitation, Membership, Role, Team
 
 

@@ -1,5 +1,4 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from . import views
 
@@ -16,63 +15,4 @@ urlpatterns = [
     path("team/invitations", views.invitation_create, name="invitations"),
     path("team/invitations/<int:invitation_id>/revoke", views.invitation_revoke, name="invitation-revoke"),
     path("invitations/<str:token>", views.invitation_accept, name="invitation"),
-]
-
-# Sign-in, sign-out and passwords: Django's views with our templates (one form page, one message page).
-
-
-def _form(view, route: str, name: str, title: str, submit: str, **options):
-    context = {"title": title, "submit": submit}
-    return path(
-        route, view.as_view(template_name="registration/form.html", extra_context=context, **options), name=name
-    )
-
-
-def _message(view, route: str, name: str, title: str, text: str):
-    context = {"title": title, "text": text}
-    return path(route, view.as_view(template_name="registration/message.html", extra_context=context), name=name)
-
-
-account_urlpatterns = [
-    _form(auth_views.LoginView, "login/", "login", "Sign in", "Sign in"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    _form(
-        auth_views.PasswordChangeView, "password/change/", "password_change", "Change your password", "Change password"
-    ),
-    _message(
-        auth_views.PasswordChangeDoneView,
-        "password/change/done/",
-        "password_change_done",
-        "Password changed",
-        "Your new password is in use.",
-    ),
-    _form(
-        auth_views.PasswordResetView,
-        "password/reset/",
-        "password_reset",
-        "Reset your password",
-        "Send the reset link",
-        success_url=reverse_lazy("password_reset_done"),
-    ),
-    _message(
-        auth_views.PasswordResetDoneView,
-        "password/reset/sent/",
-        "password_reset_done",
-        "Check your email",
-        "If an account uses that address, a reset link is on its way.",
-    ),
-    _form(
-        auth_views.PasswordResetConfirmView,
-        "password/reset/<uidb64>/<token>/",
-        "password_reset_confirm",
-        "Choose a new password",
-        "Set password",
-    ),
-    _message(
-        auth_views.PasswordResetCompleteView,
-        "password/reset/done/",
-        "password_reset_complete",
-        "Password set",
-        "Your new password is set; you can sign in with it.",
-    ),
 ]

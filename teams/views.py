@@ -11,21 +11,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dataapi.errors import DataAPIError
-from dataapi.factory import api_url_allowed
 from mapflow_web.http import DashboardRequest
 
 from . import selectors, services
-from .context import navigation
+from .clients import api_url_allowed
 from .forms import CredentialForm, InvitationForm, RoleForm, TeamForm
 from .middleware import SESSION_KEY
 from .models import Invitation, Membership, Role
 from .permissions import team_role_required
-
-
-@login_required
-def home(request: DashboardRequest):
-    """The first page of the navigation."""
-    return redirect(navigation()[0][1])
 
 
 def _team_page(request: DashboardRequest, partial: str | None = None, status: int = 200, **forms):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from dataapi.client import DataAPIClient
 from dataapi.errors import DataAPIError
-from dataserver.sizes import format_size
+from common.sizes import format_size
 from teams.models import Team
 
 from . import selectors, tiff

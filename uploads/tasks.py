@@ -11,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 
 from dataapi import errors
-from dataapi.factory import client_for
+from teams.clients import client_for
 
 from . import services
 from .models import FINISHED, State, UploadJob

@@ -5,7 +5,7 @@ panel."""
 import pytest
 from playwright.sync_api import expect
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from tests.e2e.test_frame_browser import sign_in
 from tests.e2e.test_mosaics_browser import acme, eventually  # noqa: F401  (the fixture)
 from tests.rasters import COGEO

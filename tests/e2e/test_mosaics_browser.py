@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from teams.models import Role, Team
 from tests.conftest import make_account
 from tests.e2e.test_frame_browser import sign_in

@@ -5,7 +5,7 @@ import pytest
 import rasterio
 from playwright.sync_api import expect
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from tests.e2e.test_frame_browser import sign_in
 from tests.e2e.test_mosaics_browser import OPAQUE_PIXELS, acme, eventually  # noqa: F401  (acme: a fixture)
 from tests.rasters import COGEO

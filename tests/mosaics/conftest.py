@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from tests.conftest import make_account
 from tests.rasters import COGEO
 from tests.teams.conftest import cast, connect, live_api, signed_in  # noqa: F401  (fixtures)

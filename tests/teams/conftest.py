@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from dataapi.factory import clients_close
+from teams.clients import clients_close
 from teams.models import Credential, Membership, Role, Team
 from tests.conftest import allow_api
 

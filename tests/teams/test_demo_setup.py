@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from teams.models import Membership, Role
 
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from teams.models import Role
 from tests.conftest import make_account
 from tests.teams.conftest import (  # noqa: F401

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from tests.rasters import write_raster
 from uploads.models import State, UploadJob
 

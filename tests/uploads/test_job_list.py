@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from uploads.models import State, UploadJob
 from uploads.tasks import upload_jobs_clean
 

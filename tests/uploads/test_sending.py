@@ -9,7 +9,7 @@ import redis
 import requests
 from django.utils import timezone
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from tests.dataserver.test_link_image import moto_endpoint, put, s3  # noqa: F401  (fixtures)
 from tests.conftest import allow_api
 from tests.http import served

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dataapi.factory import client_for
+from teams.clients import client_for
 from tests.rasters import COGEO, write_raster
 from uploads.models import State, UploadJob
 

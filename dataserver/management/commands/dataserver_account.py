@@ -12,7 +12,7 @@ from django.db import transaction
 
 from dataserver.models import Account
 from dataserver.services import account_memory_used
-from dataserver.sizes import format_size, parse_size
+from common.sizes import format_size, parse_size
 
 
 def _size(text: str) -> int:

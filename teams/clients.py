@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from common.addresses import AddressPolicy, networks
-from teams.models import Team
+from dataapi.client import DataAPIClient
+from dataapi.errors import NotAllowed, NotConfigured, NotFound
 
-from .client import DataAPIClient
-from .errors import NotAllowed, NotConfigured, NotFound
+from .models import Team
 
 TEAM_CLIENT_SECONDS = 10.0
 

@@ -4,7 +4,7 @@ from functools import cached_property
 
 from django.urls import NoReverseMatch, reverse
 
-from . import selectors
+from teams import selectors
 
 # (label, url name): pages of apps that are not installed are left out.
 NAVIGATION = [("Catalog", "catalog:search"), ("Mosaics", "mosaics:list"), ("Team", "teams:team")]
