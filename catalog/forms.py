@@ -4,10 +4,9 @@ in a POST and is named in the query string by its key (see views.search)."""
 import json
 
 from django import forms
-
 from shapely.geometry import mapping
 
-from dataserver.aoi import InvalidGeometry, geodesic_area, geometry_from_geojson
+from common.aoi import InvalidGeometry, geodesic_area, geometry_from_geojson
 
 from .areas import TooDetailed, area_for_search
 

@@ -11,7 +11,8 @@ from django.http import FileResponse, HttpResponse
 from ninja import Router
 from ninja.responses import Status
 
-from .aoi import InvalidGeometry, geodesic_area, geometry_from_geojson
+from common.aoi import InvalidGeometry, geodesic_area, geometry_from_geojson
+
 from .catalog_json import preview_image_id, search_image_json
 from .catalog_schemas import CatalogErrorOut, SearchImage, SearchIn, SearchOut
 from .models import Account, Image

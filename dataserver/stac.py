@@ -16,7 +16,8 @@ from django.db import transaction
 from pystac_client import Client
 from pystac_client.stac_api_io import StacApiIO
 
-from .aoi import InvalidGeometry, geometry_from_geojson
+from common.aoi import InvalidGeometry, geometry_from_geojson
+
 from .models import Scene
 
 TIMEOUT = (10, 60)

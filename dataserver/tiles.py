@@ -1,32 +1,22 @@
 """XYZ tiles and TileJSON from the COGs of the self-hosted Data API (rio-tiler)."""
 
 import hashlib
-import io
 from dataclasses import dataclass
 
 import morecantile
 import rasterio
-from PIL import Image as PILImage
 from rio_tiler.errors import EmptyMosaicError, TileOutsideBounds
 from rio_tiler.io import Reader
 from rio_tiler.mosaic import mosaic_reader
 
+from common.tiles import EMPTY_TILE, TILE_SIZE
+
 from .models import Image, Mosaic
 from .storage import CogTarget, ImageFiles
 
-TILE_SIZE = 256
 # zlib level 2 encodes a tile about 3x faster than GDAL's default (6), for tiles some 6% larger.
 PNG_OPTIONS = {"ZLEVEL": 2}
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
-
-
-def _transparent_png() -> bytes:
-    buffer = io.BytesIO()
-    PILImage.new("RGBA", (TILE_SIZE, TILE_SIZE), (0, 0, 0, 0)).save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
-
-
-EMPTY_TILE = _transparent_png()
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,18 @@ Only images are relayed: a tile is served under the dashboard's origin, signed o
 """
 
 import hashlib
-import math
 from dataclasses import dataclass
 
 import urllib3
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
-
 from django.utils.functional import SimpleLazyObject
 
+from common.tiles import EMPTY_TILE, tile_bounds  # the Data API answers the same transparent tile outside its data
 from dataapi.client import DataAPIClient
-from teams.clients import client_for_team_id, credential_stamp_key
 from dataapi.schemas import Mosaic
-from dataserver.tiles import EMPTY_TILE  # the same transparent 256 px PNG the Data API answers outside its data
+from teams.clients import client_for_team_id, credential_stamp_key
 
 from .selectors import footprint_bounds, mosaic_get
 
@@ -74,16 +72,6 @@ def tiles_changed(*, team_id: int, mosaic_id: str) -> None:
     key = _generation_key(mosaic_id)
     cache.add(key, 0, timeout=None)
     cache.incr(key)
-
-
-def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
-    """(west, south, east, north) in degrees of an XYZ tile."""
-    n = 2**z
-
-    def lat(row: int) -> float:
-        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
-
-    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
 
 
 def _outside(bounds: tuple[float, float, float, float] | None, z: int, x: int, y: int) -> bool:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
-from dataserver.tiles import EMPTY_TILE
+from common.tiles import EMPTY_TILE
 from tests.teams.conftest import live_api  # noqa: F401  (the self-hosted API on the live server)
 
 # Playwright's sync API runs an event loop in the test's thread; Django's ORM must still be usable there.
