@@ -4,8 +4,8 @@ Every knob is an environment variable (all listed in .env.example); the defaults
 """
 
 import base64
-import glob
 import hashlib
+import importlib.util
 import ipaddress
 import os
 from datetime import timedelta
@@ -17,6 +17,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from common.addresses import networks
+
+_leaflet_dir = importlib.util.find_spec("leaflet").submodule_search_locations[0]
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,14 +61,16 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
-    "ninja",
-    "dataserver",
+    "mapflow_web",
     "teams",
-    "leaflet",
     "catalog",
     "mosaics",
     "uploads",
 ]
+# The self-hosted Data API (off for a dashboard that only proxies hosted Mapflow: nothing of it, nor GDAL, loads).
+DATASERVER_ENABLED = env_bool("DATASERVER_ENABLED", True)
+if DATASERVER_ENABLED:
+    INSTALLED_APPS += ["ninja", "dataserver"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -151,7 +155,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# django-leaflet is used for its Leaflet files and TILES settings only, not as an app: installed, its admin imports
+# GeoDjango, which loads GDAL into every dashboard process.
+STATICFILES_DIRS = [BASE_DIR / "static", ("leaflet", Path(_leaflet_dir) / "static" / "leaflet")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -305,7 +311,6 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- The self-hosted Data API ---
-DATASERVER_ENABLED = env_bool("DATASERVER_ENABLED", True)
 DATASERVER_STORAGE_DIR = Path(os.environ.get("DATASERVER_STORAGE_DIR") or VAR_DIR / "imagery").resolve()
 # Base URL written into tile and preview links; empty = the address the request came to.
 DATASERVER_PUBLIC_URL = os.environ.get("DATASERVER_PUBLIC_URL", "").rstrip("/")
@@ -327,24 +332,10 @@ DATASERVER_TILE_CACHE_SECONDS = int(os.environ.get("DATASERVER_TILE_CACHE_SECOND
 DATASERVER_PREVIEW_URL_TTL = int(os.environ.get("DATASERVER_PREVIEW_URL_TTL", "3600"))
 
 
-# GDAL keeps its block cache small: previews and tiles must not grow the process by gigabytes. Set before
-# rasterio loads GDAL below.
+# GDAL keeps its block cache small: previews and tiles must not grow the process by gigabytes. Set before anything
+# loads GDAL (the self-hosted Data API's app points GeoDjango at rasterio's copy of it, see dataserver/apps.py).
 os.environ.setdefault("GDAL_CACHEMAX", "64")
 os.environ.setdefault("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR")
-
-# django-leaflet's admin imports GeoDjango, which loads GDAL and GEOS with ctypes: use the copies rasterio's wheel
-# ships (rasterio.libs/), so no system GDAL is needed. Importing rasterio first loads them with their own
-# dependencies (the wheel's libraries carry no rpath), and GeoDjango then opens the very same files.
-import rasterio  # noqa: E402
-
-
-def _bundled_library(name: str) -> str | None:
-    found = sorted(glob.glob(str(Path(rasterio.__file__).parent.parent / "rasterio.libs" / f"{name}-*.so*")))
-    return found[0] if found else None
-
-
-GDAL_LIBRARY_PATH = os.environ.get("GDAL_LIBRARY_PATH") or _bundled_library("libgdal")
-GEOS_LIBRARY_PATH = os.environ.get("GEOS_LIBRARY_PATH") or _bundled_library("libgeos_c")
 
 
 LOGGING = {

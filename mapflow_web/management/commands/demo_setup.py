@@ -1,4 +1,5 @@
-"""Set up the laptop demo: a self-hosted Data API account whose token `make run` prints.
+"""Set up the laptop demo: a self-hosted Data API account whose token `make run` prints, and a dashboard team
+connected to it. The one place where the two products meet (the dashboard's apps never import the server's).
 
 The token is kept in var/demo-token (tokens are stored hashed, so it cannot be read back from the database).
 """
@@ -11,13 +12,14 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+import dataserver
 from dataserver.models import Account
 from dataserver.stac import scenes_import, stac_items
 from teams.models import Credential, Membership, Role, Team
 
 # Scenes for the demo's catalog search: STAC items shipped with the app, imported again (updated) on every run.
 DEMO_STAC = {"naip": "naip-250.json", "sentinel-2-l2a": "sentinel2-l2a-33.json"}
-DEMO_STAC_DIR = Path(__file__).resolve().parents[2] / "demo_stac"
+DEMO_STAC_DIR = Path(dataserver.__file__).resolve().parent / "demo_stac"
 
 
 def _secret_file(path: Path, make) -> str:
