@@ -12,6 +12,7 @@ from leaflet import app_settings as leaflet_settings
 from shapely.geometry import mapping, shape
 
 from dataapi import errors as api_errors
+from mapflow_web.errors import api_error_response, shown
 from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
@@ -91,11 +92,11 @@ def _search_url(form: SearchForm, key: str) -> str:
 def _api_error(form: SearchForm, error: api_errors.DataAPIError) -> None:
     """An error of the API next to the control it concerns: the area, or the search button."""
     if error.code in AOI_ERRORS:
-        form.add_error("aoi", f"{error.message}.")
+        form.add_error("aoi", shown(error).message)
     elif isinstance(error, api_errors.APITimeout):
         form.add_error(None, "The search took too long; try a smaller area or fewer providers.")
     else:
-        form.add_error(None, f"{error.message}.")
+        form.add_error(None, shown(error).message)
 
 
 @team_role_required(Role.VIEWER)
@@ -109,7 +110,7 @@ def search(request: DashboardRequest):
     try:
         options = selectors.search_options(client=request.dataapi)
     except api_errors.DataAPIError as exc:
-        options, context["unavailable"] = selectors.SearchOptions(), exc.message
+        options, context["unavailable"] = selectors.SearchOptions(), shown(exc).message
     try:
         form = _search_form(request, options)
     except RequestDataTooBig:
@@ -180,8 +181,8 @@ def export(request: DashboardRequest, kind: str):
         if not form.is_valid():
             return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
         page = selectors.scene_search(client=request.dataapi, query=form.api_query(), offset=0, count=EXPORT_LIMIT)
-    except api_errors.DataAPIError as exc:
-        return HttpResponse(f"{exc.message}.", status=502, content_type="text/plain; charset=utf-8")
+    except api_errors.DataAPIError as exc:  # a download, not a page: the sentence alone
+        return api_error_response(request, exc, plain=True)
     if kind == "geojson":
         body, content_type = json.dumps(results_geojson(page.images)), "application/geo+json"
     else:

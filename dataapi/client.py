@@ -185,20 +185,28 @@ class DataAPIClient:
     def relay_get(self, url: str, *, headers: dict[str, str], timeout: tuple[float, float]) -> urllib3.BaseHTTPResponse:
         """GET `url` (a tile or preview, once) over the session's pooled connections, straight through urllib3, and
         return the unread response, to be streamed on and then `release_conn()`ed. Skips what `requests` adds per call
-        (about a tenth of a proxied tile's CPU time); raises urllib3's TimeoutError or HTTPError, and
-        ForeignHost for a URL outside the API's own origin and the client's `relay_origins`."""
+        (about a tenth of a proxied tile's CPU time). Raises APIConnectionError or APITimeout when no answer
+        comes, and ForeignHost for a URL outside the API's own origin and the client's `relay_origins`."""
         if _origin(url) not in self.relay_origins:
             raise errors.ForeignHost(method="GET", path=urllib3.util.parse_url(url).path or "")
         pool = self.session.get_adapter(url).poolmanager.connection_from_url(url)
-        return pool.urlopen(
-            "GET",
-            urllib3.util.parse_url(url).request_uri,
-            headers={**self.session.headers, **headers},
-            retries=False,
-            redirect=False,
-            timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
-            preload_content=False,
-        )
+        path = urllib3.util.parse_url(url).path or ""
+        try:
+            return pool.urlopen(
+                "GET",
+                urllib3.util.parse_url(url).request_uri,
+                headers={**self.session.headers, **headers},
+                retries=False,
+                redirect=False,
+                timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
+                preload_content=False,
+            )
+        except urllib3.exceptions.NewConnectionError as exc:  # (a ConnectTimeoutError to urllib3, but refused)
+            raise errors.APIConnectionError(method="GET", path=path) from exc
+        except urllib3.exceptions.TimeoutError as exc:
+            raise errors.APITimeout(method="GET", path=path) from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise errors.APIConnectionError(method="GET", path=path) from exc
 
     def request(
         self, method: str, path: str, *, timeout: tuple[float, float] | None = None, **kwargs

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "teams.middleware.CurrentTeamMiddleware",
+    # A Data API error that a view lets through: a page or an htmx answer that says what is wrong, never a 500.
+    "mapflow_web.errors.DataAPIErrorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -131,14 +131,9 @@ def relay(
     *, client: DataAPIClient, url: str, if_none_match: str | None, keep: tuple[str, str] | None = None
 ) -> HttpResponse:
     """GET `url` with the team's client and stream the answer on; with `keep` (a cache key and a fingerprint), a 200
-    small enough is kept under that key, tagged with that fingerprint."""
+    small enough is kept under that key, tagged with that fingerprint. DataAPIError when no answer comes."""
     headers = {"If-None-Match": if_none_match} if if_none_match else {}
-    try:
-        upstream = client.relay_get(url, headers=headers, timeout=settings.MOSAICS_TILE_TIMEOUT)
-    except urllib3.exceptions.TimeoutError:
-        return HttpResponse("The Data API did not answer in time", status=504, content_type="text/plain")
-    except urllib3.exceptions.HTTPError:
-        return HttpResponse("The Data API cannot be reached", status=502, content_type="text/plain")
+    upstream = client.relay_get(url, headers=headers, timeout=settings.MOSAICS_TILE_TIMEOUT)
     cache_control = _private(upstream.headers.get("Cache-Control"))
     if upstream.status == 304:
         upstream.release_conn()

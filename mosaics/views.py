@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 from leaflet import app_settings as leaflet_settings
 
 from dataapi import errors as api_errors
+from mapflow_web.errors import api_error_response, missing, shown
 from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
@@ -26,20 +27,6 @@ from .signed_tiles import tile_token_make, tile_token_team_id
 MOSAICS_CHANGED = "mosaics-changed"
 IMAGES_CHANGED = "mosaics-images-changed"
 POLL_SECONDS = 3
-
-
-def _not_found(exc: api_errors.DataAPIError) -> bool:
-    """An unknown mosaic or image (or another account's): 404. A link to a missing object is a form error instead."""
-    return isinstance(exc, api_errors.NotFound) and exc.code in (None, "ItemNotFound")
-
-
-def _read(call: Callable):
-    try:
-        return call()
-    except api_errors.DataAPIError as exc:
-        if _not_found(exc):
-            raise Http404(exc.message) from exc
-        raise
 
 
 def _bound(request: DashboardRequest) -> dict | None:
@@ -115,7 +102,7 @@ def mosaic_list(request: DashboardRequest):
         context["page"] = selectors.mosaic_list(client=request.dataapi, **chosen)
         context["rows"] = _mosaic_rows(context["page"].mosaics)
     except api_errors.DataAPIError as exc:
-        context["unavailable"] = exc.message
+        context["unavailable"] = shown(exc).message
     partial = request.htmx and request.htmx.target == "mosaic-table"
     return render(request, "mosaics/list.html#mosaic-table" if partial else "mosaics/list.html", context)
 
@@ -155,17 +142,14 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
 def mosaic_detail(request: DashboardRequest, mosaic_id: UUID):
     mosaic_id = str(mosaic_id)
     if request.htmx and request.htmx.target == "images":
-        images = _read(lambda: request.dataapi.mosaic_images(mosaic_id))
+        images = request.dataapi.mosaic_images(mosaic_id)
         detail = selectors.MosaicDetail(mosaic=None, images=images)
         context = _images_context(request, mosaic_id, detail)
         if request.GET.get("polling") and not detail.processing:
             proxy.tiles_changed(team_id=request.team.pk, mosaic_id=mosaic_id)
             return render(request, "mosaics/detail.html#images", context, status=HttpResponseStopPolling.status_code)
         return render(request, "mosaics/detail.html#images", context)
-    try:
-        detail = _read(lambda: selectors.mosaic_detail(client=request.dataapi, mosaic_id=mosaic_id))
-    except api_errors.DataAPIError as exc:
-        return render(request, "mosaics/detail.html", {"unavailable": exc.message}, status=502)
+    detail = selectors.mosaic_detail(client=request.dataapi, mosaic_id=mosaic_id)
     proxy.tile_source_remember(
         team_id=request.team.pk, stamp=request.team.credential.updated_at.timestamp(), mosaic=detail.mosaic
     )
@@ -209,9 +193,9 @@ def _form_view(
         try:
             apply(form.cleaned_data)
         except api_errors.DataAPIError as exc:
-            if _not_found(exc):
-                raise Http404(exc.message) from exc
-            form.add_error(None, f"{exc.message}.")
+            if missing(exc):
+                raise  # the page or dialog of something gone: 404 (mapflow_web.errors)
+            form.add_error(None, shown(exc).message)
         else:
             return _changed(request, event=event, next_url=next_url)
     return _dialog(request, form=form, status=422 if form.is_bound else 200, **dialog)
@@ -255,7 +239,7 @@ def mosaic_edit(request: DashboardRequest, mosaic_id: UUID):
     mosaic_id = str(mosaic_id)
     initial = None
     if request.method == "GET":
-        mosaic = _read(lambda: selectors.mosaic_get(client=request.dataapi, mosaic_id=mosaic_id))
+        mosaic = selectors.mosaic_get(client=request.dataapi, mosaic_id=mosaic_id)
         initial = {"name": mosaic.name, "tags": ", ".join(mosaic.tags)}
     return _form_view(
         request,
@@ -273,7 +257,7 @@ def mosaic_edit(request: DashboardRequest, mosaic_id: UUID):
 @require_http_methods(["GET", "POST"])
 def mosaic_delete(request: DashboardRequest, mosaic_id: UUID):
     mosaic_id = str(mosaic_id)
-    mosaic = _read(lambda: selectors.mosaic_get(client=request.dataapi, mosaic_id=mosaic_id))
+    mosaic = selectors.mosaic_get(client=request.dataapi, mosaic_id=mosaic_id)
     detail_url = reverse("mosaics:detail", args=[mosaic_id])
     response = _form_view(
         request,
@@ -295,7 +279,7 @@ def mosaic_delete(request: DashboardRequest, mosaic_id: UUID):
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
 def image_rename(request: DashboardRequest, image_id: UUID):
-    image = _read(lambda: selectors.image_get(client=request.dataapi, image_id=str(image_id)))
+    image = selectors.image_get(client=request.dataapi, image_id=str(image_id))
     return _form_view(
         request,
         form=ImageRenameForm(_bound(request), initial={"name": image.filename}),
@@ -311,7 +295,7 @@ def image_rename(request: DashboardRequest, image_id: UUID):
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
 def image_delete(request: DashboardRequest, image_id: UUID):
-    image = _read(lambda: selectors.image_get(client=request.dataapi, image_id=str(image_id)))
+    image = selectors.image_get(client=request.dataapi, image_id=str(image_id))
     return _form_view(
         request,
         form=Form(_bound(request)),
@@ -329,10 +313,6 @@ def image_delete(request: DashboardRequest, image_id: UUID):
 # --- Tile and preview proxy ---
 
 
-def _unavailable(exc: api_errors.DataAPIError) -> HttpResponse:
-    return HttpResponse(exc.message, status=502, content_type="text/plain")
-
-
 @require_GET
 def mosaic_tile(request: HttpRequest, mosaic_id: UUID, z: int, x: int, y: int):
     """A tile of a signed URL (the mosaic page's map and QGIS): its token says whose; no session is read. Called by
@@ -346,11 +326,9 @@ def mosaic_tile(request: HttpRequest, mosaic_id: UUID, z: int, x: int, y: int):
         return HttpResponseForbidden("This tile URL is not valid (or has expired)", content_type="text/plain")
     if_none_match = request.headers.get("If-None-Match")
     try:
-        return _read(lambda: proxy.tile_response(
-            team_id=team_id, mosaic_id=mosaic_id, z=z, x=x, y=y, if_none_match=if_none_match
-        ))
-    except api_errors.DataAPIError as exc:
-        return _unavailable(exc)
+        return proxy.tile_response(team_id=team_id, mosaic_id=mosaic_id, z=z, x=x, y=y, if_none_match=if_none_match)
+    except api_errors.DataAPIError as exc:  # (called before the middleware that answers these for other views)
+        return api_error_response(request, exc, plain=True)
 
 
 @team_role_required(Role.VIEWER)
@@ -361,5 +339,5 @@ def image_preview(request: DashboardRequest, image_id: UUID, size: str):
         return proxy.preview_response(
             client=request.dataapi, image_id=str(image_id), size=size, if_none_match=if_none_match
         )
-    except api_errors.DataAPIError as exc:
-        return _unavailable(exc)
+    except api_errors.DataAPIError as exc:  # an image, not a page: the sentence alone
+        return api_error_response(request, exc, plain=True)

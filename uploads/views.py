@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from dataapi.errors import DataAPIError, NotFound
+from mapflow_web.errors import shown
 from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
@@ -89,7 +90,8 @@ def tus(view):
         except NotFound:
             return _answer(404, "This mosaic does not exist in the team's Data API account")
         except DataAPIError as exc:
-            return _answer(502, exc.message)
+            what = shown(exc)
+            return _answer(what.status, what.message)
 
     return wrapped
 
@@ -186,8 +188,4 @@ def job_link(request: DashboardRequest, mosaic_id: str) -> HttpResponse:
         )
     except services.UploadRefused as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
-    except NotFound:
-        return HttpResponse("This mosaic does not exist", status=404, content_type="text/plain; charset=utf-8")
-    except DataAPIError as exc:
-        return HttpResponse(exc.message, status=502, content_type="text/plain; charset=utf-8")
     return _jobs(request, mosaic_id)

@@ -18,18 +18,35 @@ document.addEventListener("click", (event) => {
 document.addEventListener("htmx:afterRequest", (event) => {
   if (event.detail.successful && event.detail.xhr.status < 400) event.target.closest("dialog")?.close();
 });
-// A request htmx does not swap (403, 404, 5xx, no network) still tells the user in the alerts region.
+// A request htmx does not swap (403, 404, 5xx, no network) still tells the user: the server's own sentence when it
+// sends one (text/plain, see mapflow_web/errors.py), in the open dialog if the request came from one, else in the
+// alerts region (once: a polled part that keeps failing does not stack the same alert).
 function alertError(text) {
+  const region = document.getElementById("alerts");
+  if (!region || [...region.querySelectorAll(".alert-danger")].some((alert) => alert.textContent === text)) return;
   const alert = document.createElement("div");
   alert.className = "alert alert-danger py-2";
   alert.setAttribute("role", "alert");
   alert.textContent = text;
-  document.getElementById("alerts")?.append(alert);
+  region.append(alert);
 }
 document.addEventListener("htmx:responseError", (event) => {
-  const status = event.detail.xhr.status;
+  const xhr = event.detail.xhr;
   const reasons = { 403: "You are not allowed to do this", 404: "This no longer exists" };
-  alertError(`${reasons[status] || "The server failed to do this"} (HTTP ${status}).`);
+  const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain") && xhr.responseText;
+  const text = plain || `${reasons[xhr.status] || "The server failed to do this"} (HTTP ${xhr.status}).`;
+  const dialog = event.detail.elt.closest?.("dialog[open]") || event.detail.target?.closest?.("dialog[open]");
+  if (dialog) {
+    const message = document.createElement("p");
+    message.className = "alert alert-danger py-2 mb-0";
+    message.setAttribute("role", "alert");
+    message.textContent = text;
+    const form = dialog.querySelector("#dialog-form");
+    if (form) form.replaceChildren(message);
+    else dialog.prepend(message);
+    return;
+  }
+  alertError(text);
 });
 document.addEventListener("htmx:sendError", () => alertError("The server cannot be reached; check your connection."));
 document.addEventListener("htmx:afterSwap", (event) => drawGauges(event.target));
