@@ -37,6 +37,7 @@ run: venv redis demo
 test: venv redis
 	scripts/ensure-browser
 	mkdir -p var
+	$(BIN)/lint-imports  # the design's diagram (pyproject.toml [tool.importlinter])
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv redis
