@@ -146,7 +146,6 @@ def mosaic_detail(request: DashboardRequest, mosaic_id: UUID):
         detail = selectors.MosaicDetail(mosaic=None, images=images)
         context = _images_context(request, mosaic_id, detail)
         if request.GET.get("polling") and not detail.processing:
-            proxy.tiles_changed(team_id=request.team.pk, mosaic_id=mosaic_id)
             return render(request, "mosaics/detail.html#images", context, status=HttpResponseStopPolling.status_code)
         return render(request, "mosaics/detail.html#images", context)
     detail = selectors.mosaic_detail(client=request.dataapi, mosaic_id=mosaic_id)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dataapi.client import DataAPIClient
 from dataapi.errors import DataAPIError
+from mosaics.proxy import tiles_changed
 from common.sizes import format_size
 from teams.models import Team
 
@@ -305,6 +306,7 @@ def upload_job_watch(*, client: DataAPIClient, job: UploadJob) -> bool:
         ready = bool(client.mosaic_get(job.mosaic_id).rasterLayer.tileUrl)
     if ready:
         _save(job, state=State.READY)
+        tiles_changed(team_id=job.team_id, mosaic_id=job.mosaic_id)  # tiles cached without this image are stale
     elif timezone.now() - job.updated_at > timedelta(seconds=settings.UPLOADS_TILES_WAIT_SECONDS):
         upload_job_fail(job=job, message="The Data API has not made tiles of this image in time")
     return ready

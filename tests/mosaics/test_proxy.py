@@ -22,6 +22,9 @@ from mosaics.selectors import footprint_bounds
 from teams import services
 from tests.conftest import make_account
 from tests.http import served
+from tests.rasters import write_raster
+from tests.uploads.conftest import tus_client, tus_upload
+from uploads.models import State, UploadJob
 from tests.mosaics.conftest import htmx, island
 from tests.teams.conftest import connect
 
@@ -220,3 +223,21 @@ def test_a_changed_credential_stops_the_old_accounts_tiles_at_once(teams, mosaic
     _, other_token = make_account("other-account@example.com")
     services.credential_save(team=teams.acme, api_url=live_api, token=other_token)
     assert Client().get(url).status_code == 404
+
+
+def test_a_tile_cached_before_an_image_was_ready_is_not_served_after(teams, settings, tmp_path):
+    """The tile cache forgets a mosaic's tiles where its state changes: when an uploaded image becomes ready."""
+    settings.UPLOADS_DIR = tmp_path / "uploads"
+    mosaic = teams.acme_api.mosaic_create(name="Two flights", tags=[])
+    west = write_raster(tmp_path / "west.tif", width=64, height=64, colour=(255, 0, 0))
+    teams.acme_api.mosaic_upload_image(mosaic.id, file=west)
+    east = write_raster(tmp_path / "east.tif", width=64, height=64, colour=(0, 0, 255), origin=(500_640.0, 6_200_000.0))
+    z, x, y = centre_tile(teams.acme_api, mosaic.id, zoom=13)
+    url = map_tiles(teams.alice_client, mosaic.id).format(z=z, x=x, y=y)
+    before = opaque_pixels(body(Client().get(url)))
+    assert before > 0 and opaque_pixels(body(Client().get(url))) == before  # the second one came from the cache
+
+    tus_upload(tus_client(teams.alice), mosaic_id=mosaic.id, path=east)  # the worker sends it, it becomes ready
+    assert UploadJob.objects.get().state == State.READY
+
+    assert opaque_pixels(body(Client().get(url))) > before
