@@ -3,6 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from teams import views as team_views
+
 
 def _form(view, route: str, name: str, title: str, submit: str, **options):
     context = {"title": title, "submit": submit}
@@ -18,6 +20,7 @@ def _message(view, route: str, name: str, title: str, text: str):
 
 urlpatterns = [
     _form(auth_views.LoginView, "login/", "login", "Sign in", "Sign in"),
+    path("signup/", team_views.signup, name="signup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     _form(
         auth_views.PasswordChangeView, "password/change/", "password_change", "Change your password", "Change password"

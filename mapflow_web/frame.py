@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from teams import selectors
@@ -27,6 +28,10 @@ class Frame:
     @cached_property
     def navigation(self) -> list[tuple[str, str]]:
         return navigation()
+
+    @property
+    def open_signup(self) -> bool:
+        return settings.ACCOUNTS_OPEN_SIGNUP
 
     @cached_property
     def memberships(self):

@@ -257,6 +257,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 TEAM_INVITATION_DAYS = int(os.environ.get("TEAM_INVITATION_DAYS", "7"))
+# Whether anyone may create an account (/accounts/signup/); off, accounts come from invitations only.
+ACCOUNTS_OPEN_SIGNUP = env_bool("ACCOUNTS_OPEN_SIGNUP", False)
 # Sign-in throttling by client address: this many failures lock the address out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))

@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 
 from .clients import api_url_normal, api_urls_allowed
 from .models import Role
@@ -44,3 +46,32 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class SignUpForm(UserCreationForm):
+    """A new account: a user name, an e-mail address (the invited one, when the sign-up comes from an invitation)
+    and a password checked by the site's password validators."""
+
+    email = forms.EmailField(label="E-mail address", max_length=254)
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def __init__(self, *args, invited_email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invited_email = invited_email
+        if invited_email:
+            self.fields["email"].initial = invited_email
+            self.fields["email"].help_text = "The address the invitation was sent to."
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if self.invited_email and email.lower() != self.invited_email.lower():
+            raise forms.ValidationError(
+                f"The invitation was sent to {self.invited_email}; sign up with that address, or ask for an "
+                "invitation to this one."
+            )
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account already uses this address; sign in instead.")
+        return email

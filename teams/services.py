@@ -92,7 +92,11 @@ def invitation_create(
     days = settings.TEAM_INVITATION_DAYS
     send_mail(
         subject=f"Join {team.name} on Mapflow",
-        message=f"{invited_by} invites you to the team {team.name}.\n\nOpen this link within {days} days: {link}\n",
+        message=(
+            f"{invited_by} invites you to the team {team.name}.\n\n"
+            f"Open this link within {days} days: {link}\n\n"
+            f"If you have no account on this site yet, the link lets you create one with this address ({email}).\n"
+        ),
         from_email=None,
         recipient_list=[email],
     )
@@ -122,6 +126,15 @@ def invitation_accept(*, token: str, user) -> Membership:
         invitation.used_by = user
         invitation.save(update_fields=["used_at", "used_by"])
     return membership
+
+
+def user_sign_up(*, form, invitation_token: str | None):
+    """Create the account of a valid sign-up form and, with an invitation, make it a member of the invitation's team,
+    all or nothing (an invitation used up meanwhile leaves no account behind). Returns (user, membership or None)."""
+    with transaction.atomic():
+        user = form.save()
+        membership = invitation_accept(token=invitation_token, user=user) if invitation_token else None
+    return user, membership
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:

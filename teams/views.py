@@ -2,7 +2,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from mapflow_web.http import DashboardRequest
 
 from . import selectors, services
 from .clients import api_url_allowed
-from .forms import CredentialForm, InvitationForm, RoleForm, TeamForm
+from .forms import CredentialForm, InvitationForm, RoleForm, SignUpForm, TeamForm
 from .middleware import SESSION_KEY
 from .models import Invitation, Membership, Role
 from .permissions import team_role_required
@@ -176,16 +178,58 @@ def invitation_revoke(request: DashboardRequest, invitation_id: int):
     return _done(request, "invitations")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: DashboardRequest, token: str):
+    """The invitation's page: signed in, join; signed out, sign in or create an account with the invited address."""
     if request.method == "GET":
         invitation = selectors.invitation_by_token(token=token)
-        return render(request, "teams/invitation.html", {"invitation": invitation})
+        return render(request, "teams/invitation.html", {"invitation": invitation, "token": token})
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     try:
         membership = services.invitation_accept(token=token, user=request.user)
     except services.NotAllowed as exc:
         return render(request, "teams/invitation.html", {"error": str(exc)}, status=410)
+    return _joined(request, membership)
+
+
+def _joined(request: DashboardRequest, membership) -> HttpResponseRedirect:
     request.session[SESSION_KEY] = membership.team_id
     messages.success(request, f"You joined {membership.team} as {membership.get_role_display().lower()}.")
     return redirect("teams:team")
+
+
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def signup(request: DashboardRequest):
+    """A new account: from an invitation (its address, and the team joined at once), or, where the operator allows
+    open sign-up (ACCOUNTS_OPEN_SIGNUP), by anyone."""
+    token = request.POST.get("invitation") or request.GET.get("invitation") or ""
+    invitation = selectors.invitation_by_token(token=token) if token else None
+    if token and invitation is None:
+        return render(request, "teams/invitation.html", {"token": token}, status=410)
+    if invitation is None and not settings.ACCOUNTS_OPEN_SIGNUP:
+        return render(request, "registration/message.html", {
+            "title": "Sign-up is by invitation",
+            "text": "Accounts on this site are created from an invitation: ask an admin of your team to invite you.",
+        }, status=404)
+    if request.user.is_authenticated:
+        return redirect(reverse("teams:invitation", args=[token]) if invitation else "home")
+    form = SignUpForm(request.POST or None, invited_email=invitation.email if invitation else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, membership = services.user_sign_up(form=form, invitation_token=token or None)
+        except services.NotAllowed as exc:
+            return render(request, "teams/invitation.html", {"error": str(exc)}, status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if membership is not None:
+            return _joined(request, membership)
+        messages.success(request, "Your account is ready: create a team, or ask to be invited to one.")
+        return redirect("teams:team")
+    context = {
+        "form": form,
+        "title": f"Create an account to join {invitation.team}" if invitation else "Create an account",
+        "submit": "Create the account and join" if invitation else "Create the account",
+        "invitation_token": token,
+    }
+    return render(request, "registration/form.html", context, status=400 if form.is_bound else 200)

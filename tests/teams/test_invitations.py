@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -66,7 +67,59 @@ def test_a_revoked_invitation_no_longer_works(cast):
     assert signed_in(make_user("dora")).post(path).status_code == 410
 
 
-def test_opening_a_link_signed_out_asks_to_sign_in_first(cast, client):
+def test_opening_a_link_signed_out_offers_to_sign_in_or_to_create_an_account(cast, client):
     path = invite(cast)
-    answer = client.get(path)
-    assert answer.status_code == 302 and answer["Location"].startswith(reverse("login"))
+    page = client.get(path).content.decode()
+    assert "dora@example.com is invited as member" in page
+    assert f'{reverse("login")}?next={path}' in page
+    assert f'{reverse("signup")}?invitation=' in page
+    accepted = client.post(path)
+    assert accepted.status_code == 302 and accepted["Location"].startswith(reverse("login"))
+
+
+def test_the_mail_says_that_the_link_also_creates_an_account(cast):
+    invite(cast)
+    assert "lets you create one with this address (dora@example.com)" in mail.outbox[-1].body
+
+
+def signup_data(**fields) -> dict:
+    return {"username": "dora", "email": "dora@example.com", "password1": "a long Passphrase 42", "password2":
+            "a long Passphrase 42", **fields}
+
+
+def test_an_invited_person_without_an_account_signs_up_and_joins_in_one_step(cast, client):
+    token = invite(cast, role="viewer").rsplit("/", 1)[1]
+    form = client.get(reverse("signup"), {"invitation": token}).content.decode()
+    assert 'value="dora@example.com"' in form and "Create an account to join Acme" in form
+    answer = client.post(reverse("signup"), signup_data(invitation=token))
+    assert answer.status_code == 302 and answer["Location"] == reverse("teams:team")
+    membership = Membership.objects.get(user__username="dora")
+    assert (membership.team, membership.role) == (cast.acme, Role.VIEWER)
+    assert "You joined Acme as viewer." in client.get(reverse("teams:team")).content.decode()
+    assert Invitation.objects.get().used_by == membership.user
+
+
+def test_the_sign_up_of_an_invitation_must_use_the_invited_address(cast, client):
+    token = invite(cast).rsplit("/", 1)[1]
+    answer = client.post(reverse("signup"), signup_data(invitation=token, email="mallory@example.com"))
+    assert answer.status_code == 400
+    assert "The invitation was sent to dora@example.com" in answer.content.decode()
+    assert not Membership.objects.filter(user__username="dora").exists()
+    assert not get_user_model().objects.filter(username="dora").exists()
+
+
+def test_a_used_invitation_creates_no_account(cast, client):
+    token = invite(cast).rsplit("/", 1)[1]
+    signed_in(make_user("erin")).post(reverse("teams:invitation", args=[token]))
+    answer = client.post(reverse("signup"), signup_data(invitation=token))
+    assert answer.status_code == 410 and not get_user_model().objects.filter(username="dora").exists()
+
+
+def test_without_an_invitation_sign_up_is_closed_unless_the_operator_opens_it(db, client, settings):
+    closed = client.get(reverse("signup"))
+    assert closed.status_code == 404 and "Sign-up is by invitation" in closed.content.decode()
+    assert client.post(reverse("signup"), signup_data()).status_code == 404
+    settings.ACCOUNTS_OPEN_SIGNUP = True
+    assert "Create an account" in client.get(reverse("login")).content.decode()
+    assert client.post(reverse("signup"), signup_data()).status_code == 302
+    assert get_user_model().objects.get(username="dora").email == "dora@example.com"
