@@ -187,6 +187,12 @@ LEAFLET_CONFIG = {
     "TILES": [("Base map", BASE_MAP_URL, {"attribution": BASE_MAP_ATTRIBUTION, "maxZoom": 19})],
     "MAX_ZOOM": 22,
 }
+# Area files dropped on the catalog's map (GeoJSON, KML/KMZ, WKT, zipped Shapefile): the largest file, what a KMZ
+# or zip may unpack to, how many files it may hold, and how many vertices a file may have.
+CATALOG_AOI_FILE_MAX_SIZE = env_size("CATALOG_AOI_FILE_MAX_SIZE", "10MB")
+CATALOG_AOI_FILE_MAX_UNPACKED_SIZE = env_size("CATALOG_AOI_FILE_MAX_UNPACKED_SIZE", "50MB")
+CATALOG_AOI_FILE_MAX_MEMBERS = int(os.environ.get("CATALOG_AOI_FILE_MAX_MEMBERS", "100"))
+CATALOG_AOI_FILE_MAX_VERTICES = int(os.environ.get("CATALOG_AOI_FILE_MAX_VERTICES", "100000"))
 # Mosaic tiles proxied for the browser: Redis keeps hot tiles this long; a signed tile URL (for QGIS) lives this long.
 MOSAICS_TILE_CACHE_SECONDS = int(os.environ.get("MOSAICS_TILE_CACHE_SECONDS", "600"))
 MOSAICS_TILE_URL_DAYS = int(os.environ.get("MOSAICS_TILE_URL_DAYS", "30"))
