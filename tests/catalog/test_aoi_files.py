@@ -180,7 +180,8 @@ def test_nesting_deeper_than_64_levels_is_refused(name, content):
 
 
 def test_brackets_and_quotes_inside_json_strings_are_not_structure():
-    feature = {"type": "Feature", "properties": {"note": '[[[{ a \\" quote and a backslash \\\\' * 30}, "geometry": mapping(SQUARE)}
+    note = '[[[{ a \\" quote and a backslash \\\\' * 30
+    feature = {"type": "Feature", "properties": {"note": note}, "geometry": mapping(SQUARE)}
     assert area_of(aoi_from_file("noted.geojson", json.dumps(feature).encode())).equals(SQUARE)
 
 
@@ -201,7 +202,8 @@ def test_a_member_whose_header_understates_its_size_is_read_no_further_than_decl
 
 def test_a_kml_tag_that_does_not_end_within_a_megabyte_is_refused():
     endless = KML.replace("<Document>", '<Document id="' + "x" * 2_000_000 + '">').encode()
-    with pytest.raises(AOIFileError, match=re.escape("long.kmz holds a tag, an attribute or a comment longer than 1 MB")):
+    message = "long.kmz holds a tag, an attribute or a comment longer than 1 MB"
+    with pytest.raises(AOIFileError, match=re.escape(message)):
         aoi_from_file("long.kmz", zipped({"doc.kml": endless}))
 
 
