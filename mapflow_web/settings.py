@@ -282,6 +282,11 @@ DATASERVER_PUBLIC_URL = os.environ.get("DATASERVER_PUBLIC_URL", "").rstrip("/")
 DATASERVER_DEFAULT_MEMORY_LIMIT = env_size("DATASERVER_DEFAULT_MEMORY_LIMIT", "50GB")
 DATASERVER_MAX_UPLOAD_FILE_SIZE = env_size("DATASERVER_MAX_UPLOAD_FILE_SIZE", "20GB")
 DATASERVER_MAX_PIXEL_COUNT = int(os.environ.get("DATASERVER_MAX_PIXEL_COUNT", "100000"))
+# Largest width x height of an image, whatever its account (50 000 x 50 000: a COG of some 8 minutes on 2 cores).
+DATASERVER_MAX_TOTAL_PIXELS = int(float(os.environ.get("DATASERVER_MAX_TOTAL_PIXELS", "2.5e9")))
+# Seconds an upload's preview read may take (in the upload's request), and a COG build (in the worker).
+DATASERVER_PREVIEW_TIME_LIMIT = float(os.environ.get("DATASERVER_PREVIEW_TIME_LIMIT", "300"))
+DATASERVER_COG_TIME_LIMIT = float(os.environ.get("DATASERVER_COG_TIME_LIMIT", "1800"))
 DATASERVER_SEARCH_AREA_LIMIT = int(os.environ.get("DATASERVER_SEARCH_AREA_LIMIT", str(500_000 * 10**6)))
 DATASERVER_AREA_LIMIT = int(os.environ.get("DATASERVER_AREA_LIMIT", str(100_000 * 10**6)))
 # link-image sources: file:// under this folder, s3:// in this bucket, http(s):// to these hosts only.
