@@ -18,8 +18,8 @@ from teams.models import Role
 from teams.permissions import team_role_required
 
 from . import selectors, services
+from .aoi_files import AOIFileError, aoi_from_file, size_check
 from .areas import TooDetailed, area_for_search
-from .aoi_files import MAX_FILE_SIZE, AOIFileError, aoi_from_file
 from .exports import results_csv, results_geojson
 from .forms import SearchForm, km2
 
@@ -34,6 +34,7 @@ COLUMNS = [
     (None, "AOI %"),
 ]
 AOI_ERRORS = {"TOO_LARGE_AOI", "INVALID_AOI"}
+FORM_OVERHEAD = 64 * 1024  # bytes of a multipart body around the file: boundaries, headers, the file's name
 
 
 def _origin(url: str) -> str | None:
@@ -195,14 +196,23 @@ def export(request: DashboardRequest, kind: str):
 @team_role_required(Role.VIEWER)
 @require_POST
 def aoi_file(request: DashboardRequest):
-    """The area in an uploaded file as a GeoJSON geometry, or the reason the file gives none."""
-    upload = request.FILES.get("file")
-    if upload is None:
-        return JsonResponse({"error": "Choose a file holding the area."}, status=400)
-    if upload.size > MAX_FILE_SIZE:
-        return JsonResponse({"error": f"{upload.name} is too large for an area file."}, status=400)
+    """The area in an uploaded file as a GeoJSON geometry, or the reason the file gives none.
+
+    A body longer than a file may be is refused by its announced length, before a byte of it is read (Django would
+    otherwise spool the file to disk whatever its size); so at most that much is ever read into memory."""
     try:
+        size_check("The file", _content_length(request) - FORM_OVERHEAD)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return JsonResponse({"error": "Choose a file holding the area."}, status=400)
         searched = area_for_search(shape(aoi_from_file(upload.name, upload.read())))
     except (AOIFileError, TooDetailed) as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse({"geometry": mapping(searched.geometry), "note": searched.note})
+
+
+def _content_length(request: DashboardRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

@@ -30,6 +30,18 @@ def _validation_message(p: dict) -> str:
     return f"This image's {name} is {got}; the mosaic's images have {expected}"
 
 
+def _check_message(p: dict) -> str:
+    """FileCheckFailed: the parameters named as the checks of DATA_API.md section 2 mean them."""
+    words = {
+        "total_pixels": f"pixel count ({p.get('width')} x {p.get('height')})",
+        "blocks": "tiles or strips (some are not stored: save it without SPARSE_OK)",
+        "block_size": "tiles or strips (one is too large once decoded: save it tiled, e.g. as a COG)",
+        "read_time": "overviews (its preview took too long to read: add overviews, e.g. save it as a COG)",
+    }
+    checks = [words.get(str(name), str(name)) for name in p.get("bad_parameters") or []]
+    return f"{p.get('filename', 'The file')} cannot be used: check its " + ", ".join(checks)
+
+
 # Rasters error codes (DATA_API.md section 1) → a sentence from their parameters.
 MESSAGES = {
     "ItemNotFound": lambda p: f"This {p.get('instance_type', 'item')} does not exist (or belongs to another account)",
@@ -42,10 +54,7 @@ MESSAGES = {
         f"The file is {_size(p.get('actual_file_size'))}; the largest allowed is {_size(p.get('max_file_size'))}"
     ),
     "FileOpenError": lambda p: f"{p.get('filename', 'The file')} is not a readable GeoTIFF",
-    "FileCheckFailed": lambda p: (
-        f"{p.get('filename', 'The file')} cannot be used: check its "
-        + ", ".join(map(str, p.get("bad_parameters") or []))
-    ),
+    "FileCheckFailed": _check_message,
     "ImageOutOfBounds": lambda p: f"{p.get('filename', 'The image')} lies outside valid longitudes and latitudes",
     "ImageExtentTooBig": lambda p: f"{p.get('filename', 'The image')} is wider or taller than 10 degrees",
     "FileValidationFailed": _validation_message,

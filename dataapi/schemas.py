@@ -80,6 +80,7 @@ class Memory(APIObject):
     memoryFree: int | None = None
     maxUploadFileSize: int | None = None
     maxPixelCount: int | None = None
+    maxTotalPixels: int | None = None  # the self-hosted API's; the hosted one does not say
 
     @property
     def percent_used(self) -> float | None:

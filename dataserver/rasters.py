@@ -4,6 +4,7 @@ Everything here reads headers, except the previews, which read the raster once, 
 """
 
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from rasterio.enums import ColorInterp, Resampling
 from rasterio._err import CPLE_BaseError
 from rasterio.errors import RasterioError
 from rasterio.warp import transform as warp_transform
+from rasterio.windows import Window
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
-from . import errors
+from . import errors, tiff_layout
 from .storage import PREVIEW_SIZES
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
@@ -25,6 +27,11 @@ MAX_EXTENT_DEGREES = 10.0
 FOOTPRINT_TOLERANCE = 1e-7  # degrees, about a centimetre
 POINTS_PER_EDGE = 32
 WHITE = 255
+# A compressed tile or strip is decoded whole: GDAL holds it in memory, and re-decodes a large strip from its start
+# for every row it reads from it (a 400 MB strip took 450 s to preview). 16 MiB holds a 1024 x 1024 tile of four
+# 32-bit bands; writers make tiles of 256 or 512 pixels and strips of a few kilobytes.
+MAX_COMPRESSED_BLOCK_BYTES = 16 * 2**20
+PREVIEW_ROWS = 64  # the previews' read goes this many rows of the preview at a time, watching its time limit
 # GDAL reports some failures (a broken strip, an impossible reprojection) as CPLE errors outside RasterioError.
 READ_ERRORS = (RasterioError, CPLE_BaseError)
 
@@ -56,8 +63,34 @@ def raster_open(path: Path, *, filename: str):
     return src
 
 
-def raster_check(src, *, filename: str, max_pixel_count: int) -> dict:
-    """Return the contract's meta_data, or raise FileCheckFailed naming what is missing or too large."""
+def _check_failed(src, *, filename: str, bad: list[str]) -> errors.RasterError:
+    return errors.FileCheckFailed(
+        filename=filename,
+        bad_parameters=bad,
+        crs=src.crs.to_string() if src.crs else None,
+        transform=list(src.transform)[:6] if not src.transform.is_identity else None,
+        width=src.width,
+        height=src.height,
+    )
+
+
+def _layout_problems(src, *, filename: str) -> list[str]:
+    """"blocks" when the file leaves tiles or strips out (a sparse file: its size says nothing of the work it makes,
+    and most readers but GDAL cannot read it); "block_size" when a compressed tile or strip is over the bound."""
+    try:
+        layout = tiff_layout.layout_read(Path(src.name))
+    except (tiff_layout.LayoutError, OSError):
+        raise errors.FileOpenError(filename=filename) from None
+    problems = []
+    if layout.missing_blocks:
+        problems.append("blocks")
+    if layout.compressed and layout.block_bytes > MAX_COMPRESSED_BLOCK_BYTES:
+        problems.append("block_size")
+    return problems
+
+
+def raster_check(src, *, filename: str, max_pixel_count: int, max_total_pixels: int) -> dict:
+    """Return the contract's meta_data, or raise FileCheckFailed naming what is missing, too large or strange."""
     bad = []
     if src.crs is None:
         bad.append("crs")
@@ -67,15 +100,11 @@ def raster_check(src, *, filename: str, max_pixel_count: int) -> dict:
         bad.append("width")
     if src.height > max_pixel_count:
         bad.append("height")
+    if src.width * src.height > max_total_pixels:
+        bad.append("total_pixels")
+    bad += _layout_problems(src, filename=filename)
     if bad:
-        raise errors.FileCheckFailed(
-            filename=filename,
-            bad_parameters=bad,
-            crs=src.crs.to_string() if src.crs else None,
-            transform=list(src.transform)[:6] if not src.transform.is_identity else None,
-            width=src.width,
-            height=src.height,
-        )
+        raise _check_failed(src, filename=filename, bad=bad)
     return {
         "crs": src.crs.to_string(),
         "count": src.count,
@@ -127,9 +156,11 @@ def picture_bands(src) -> list[int]:
     return colour[:3] if len(colour) >= 3 else colour[:1]
 
 
-def raster_inspect(path: Path, *, filename: str, max_pixel_count: int) -> RasterInfo:
+def raster_inspect(path: Path, *, filename: str, max_pixel_count: int, max_total_pixels: int) -> RasterInfo:
     with raster_open(path, filename=filename) as src:
-        meta = raster_check(src, filename=filename, max_pixel_count=max_pixel_count)
+        meta = raster_check(
+            src, filename=filename, max_pixel_count=max_pixel_count, max_total_pixels=max_total_pixels
+        )
         return RasterInfo(meta, raster_footprint(src, filename=filename), picture_bands(src), None)
 
 
@@ -162,17 +193,38 @@ def display_range_of(data: np.ma.MaskedArray, dtype: str) -> list[list[float]] |
     return ranges
 
 
-def previews_write(path: Path, info: RasterInfo, targets: dict[str, Path], *, filename: str) -> None:
+def _decimated_read(src, indexes: list[int], rows: int, columns: int, *, deadline: float) -> np.ma.MaskedArray | None:
+    """The bands shrunk to rows x columns, read PREVIEW_ROWS rows at a time (the same pixels as one read: the windows
+    are fractional); None when the deadline passes before the last piece. Without overviews every pixel is read."""
+    step = src.height / rows
+    parts = []
+    for top in range(0, rows, PREVIEW_ROWS):
+        if parts and time.monotonic() > deadline:
+            return None
+        count = min(PREVIEW_ROWS, rows - top)
+        window = Window(0, top * step, src.width, count * step)
+        shape = (len(indexes), count, columns)
+        parts.append(src.read(indexes, window=window, out_shape=shape, resampling=Resampling.bilinear, masked=True))
+    return np.ma.concatenate(parts, axis=1)
+
+
+def previews_write(
+    path: Path, info: RasterInfo, targets: dict[str, Path], *, filename: str, time_limit: float
+) -> None:
     """Write the JPEG previews (`s` fits 256 px, `l` 1024 px, aspect kept) from one decimated read.
 
-    Also fills `info.display_range`, which the tiles use to show 16-bit data as the previews do.
+    Also fills `info.display_range`, which the tiles use to show 16-bit data as the previews do. A read that takes
+    longer than `time_limit` seconds fails the checks ("read_time"): overviews in the file make it quick.
     """
     largest = max(PREVIEW_SIZES.values())
+    deadline = time.monotonic() + time_limit
     try:
         with rasterio.open(path) as src:
             scale = min(1.0, largest / max(src.width, src.height))
-            shape = (len(info.band_indexes), max(1, round(src.height * scale)), max(1, round(src.width * scale)))
-            data = src.read(info.band_indexes, out_shape=shape, resampling=Resampling.bilinear, masked=True)
+            rows, columns = max(1, round(src.height * scale)), max(1, round(src.width * scale))
+            data = _decimated_read(src, info.band_indexes, rows, columns, deadline=deadline)
+            if data is None:
+                raise _check_failed(src, filename=filename, bad=["read_time"])
     except READ_ERRORS:
         raise errors.FileOpenError(filename=filename) from None
     info.display_range = display_range_of(data, info.meta_data["dtypes"][info.band_indexes[0] - 1])

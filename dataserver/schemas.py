@@ -85,6 +85,7 @@ class Memory(Schema):
     memoryFree: int | None
     maxUploadFileSize: int
     maxPixelCount: int
+    maxTotalPixels: int
 
 
 class TeamOut(Schema):

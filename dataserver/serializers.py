@@ -80,4 +80,5 @@ def memory_json(account: Account, used: int) -> dict:
         "memoryFree": None if limit is None else limit - used,
         "maxUploadFileSize": account.max_upload_file_size,
         "maxPixelCount": account.max_pixel_count,
+        "maxTotalPixels": settings.DATASERVER_MAX_TOTAL_PIXELS,
     }

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from shapely import wkt
@@ -110,7 +111,12 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
     _check_size_and_quota(account, incoming.size)
     if not incoming.filename.lower().endswith(IMAGE_EXTENSIONS):
         raise errors.FileOpenError(filename=incoming.filename)
-    info = rasters.raster_inspect(incoming.path, filename=incoming.filename, max_pixel_count=max_pixel_count)
+    info = rasters.raster_inspect(
+        incoming.path,
+        filename=incoming.filename,
+        max_pixel_count=max_pixel_count,
+        max_total_pixels=settings.DATASERVER_MAX_TOTAL_PIXELS,
+    )
     _check_matches_mosaic(mosaic, info.meta_data, incoming.filename)
 
     filename = _fitting_filename(incoming.filename)
@@ -118,7 +124,11 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
     files = ImageFiles(account.id, mosaic.id, image_id)
     try:
         rasters.previews_write(
-            incoming.path, info, {size: files.preview(size) for size in ("s", "l")}, filename=incoming.filename
+            incoming.path,
+            info,
+            {size: files.preview(size) for size in ("s", "l")},
+            filename=incoming.filename,
+            time_limit=settings.DATASERVER_PREVIEW_TIME_LIMIT,
         )
         with transaction.atomic():
             # One upload at a time per account past this point, so two uploads cannot both fit the last free bytes,

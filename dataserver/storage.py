@@ -4,7 +4,7 @@ Layout under DATASERVER_STORAGE_DIR, one folder per mosaic so that deleting a mo
 
     <account id>/<mosaic id>/originals/<image id>.tif
     <account id>/<mosaic id>/previews/<image id>_s.jpg, <image id>_l.jpg
-    <account id>/<mosaic id>/cog/<image id>.tif
+    <account id>/<mosaic id>/cog/<image id>.tif       (built in cog/<image id>.building/, then moved there)
 
 The storage URI of a file is `file://` + its absolute path. The URI of a mosaic's COG folder is the capability of
 its tiles: it holds two random UUIDs, and the tile endpoint only ever resolves it through the database.
@@ -52,6 +52,11 @@ class ImageFiles:
     def cog(self) -> Path:
         return self.folder / "cog" / f"{self.image_id}.tif"
 
+    @property
+    def cog_scratch(self) -> Path:
+        """The folder where the COG is built (with rio-cogeo's temporary file); it is gone once the build ends."""
+        return self.folder / "cog" / f"{self.image_id}.building"
+
     def preview(self, size: str) -> Path:
         return self.folder / "previews" / f"{self.image_id}_{size}.jpg"
 
@@ -61,6 +66,7 @@ class ImageFiles:
     def delete(self) -> None:
         for path in self.all():
             path.unlink(missing_ok=True)
+        shutil.rmtree(self.cog_scratch, ignore_errors=True)
 
 
 def image_files(image) -> ImageFiles:

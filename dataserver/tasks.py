@@ -2,10 +2,14 @@
 
 import logging
 import os
+import shutil
+from pathlib import Path
 
 import morecantile
 import rasterio
-from celery import shared_task
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from django.conf import settings
 from rasterio.enums import MaskFlags
 from rasterio.vrt import WarpedVRT
 from rio_cogeo.cogeo import cog_translate
@@ -18,18 +22,23 @@ from .storage import image_files
 
 logger = logging.getLogger(__name__)
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
+# From the soft time limit (the build stops between two of GDAL's calls) to the hard one (its process is killed, in
+# the middle of one, as when a call runs on): a tenth of the limit, and a second.
+HARD_LIMIT_MARGIN = 0.1
 
 
-def cog_build(source, target) -> None:
+def cog_build(source: Path, target: Path, scratch: Path) -> None:
     """Write a web-optimized COG (EPSG:3857, tiles aligned with the XYZ grid, overviews, an internal mask).
 
     The grid-aligned extent is larger than the image: when the source has no nodata value, alpha band or mask of its
-    own, the warp adds an alpha band so that the fill around the image is masked out.
+    own, the warp adds an alpha band so that the fill around the image is masked out. Everything the build writes
+    (rio-cogeo puts its temporary file beside the output) goes into the `scratch` folder, removed however it ends.
     """
     profile = cog_profiles.get("deflate")
     profile.update(blockxsize=256, blockysize=256, predictor=2)
-    partial = target.with_name(target.name + ".partial")
-    partial.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(scratch, ignore_errors=True)  # of a build that was killed
+    scratch.mkdir(parents=True)
+    partial = scratch / target.name
     config = {"GDAL_NUM_THREADS": "ALL_CPUS", "GDAL_TIFF_OVR_BLOCKSIZE": "256"}
     try:
         with rasterio.Env(**config), rasterio.open(source) as src:
@@ -38,20 +47,54 @@ def cog_build(source, target) -> None:
                 cog_translate(warped, str(partial), profile, add_mask=True, in_memory=False, quiet=True, config=config)
         os.replace(partial, target)
     finally:
-        partial.unlink(missing_ok=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-@shared_task(acks_late=True)
+def cog_build_failed(image_id: str, message: str) -> None:
+    """The image gets no tiles, and says why; nothing of its build stays on disk."""
+    image = Image.objects.select_related("mosaic").filter(id=image_id).first()
+    if image is None:
+        return
+    shutil.rmtree(image_files(image).cog_scratch, ignore_errors=True)
+    Image.objects.filter(id=image_id, cog_ready=False).update(cog_error=message[:1000])
+
+
+def _stopped() -> str:
+    return f"The COG build was stopped at its time limit of {settings.DATASERVER_COG_TIME_LIMIT:g} s"
+
+
+class CogBuildTask(Task):
+    """The COG build's time limits, from the settings of the worker that runs it."""
+
+    @property
+    def soft_time_limit(self) -> float:
+        return settings.DATASERVER_COG_TIME_LIMIT
+
+    @property
+    def time_limit(self) -> float:
+        return settings.DATASERVER_COG_TIME_LIMIT * (1 + HARD_LIMIT_MARGIN) + 1
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # At the hard limit the build's process is killed; Celery (5.7 on) then calls this in the worker's own.
+        if isinstance(exc, TimeLimitExceeded):
+            cog_build_failed(args[0], _stopped())
+
+
+@shared_task(base=CogBuildTask, acks_late=True)
 def image_build_cog(image_id: str) -> None:
     image = Image.objects.select_related("mosaic").filter(id=image_id).first()
     if image is None:
         return  # deleted before its turn came
     files = image_files(image)
     try:
-        cog_build(files.original, files.cog)
+        cog_build(files.original, files.cog, files.cog_scratch)
+    except SoftTimeLimitExceeded:
+        logger.warning("COG build of image %s stopped at its time limit", image_id)
+        cog_build_failed(image_id, _stopped())
+        return
     except (*READ_ERRORS, OSError) as exc:
         logger.warning("COG build failed for image %s: %s", image_id, exc)
-        Image.objects.filter(id=image_id).update(cog_error=str(exc)[:1000])
+        cog_build_failed(image_id, str(exc))
         return
     if not Image.objects.filter(id=image_id).update(cog_ready=True, cog_error=""):
         files.delete()  # the image was deleted while its COG was being built

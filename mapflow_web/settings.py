@@ -224,6 +224,12 @@ LEAFLET_CONFIG = {
     "TILES": [("Base map", BASE_MAP_URL, {"attribution": BASE_MAP_ATTRIBUTION, "maxZoom": 19})],
     "MAX_ZOOM": 22,
 }
+# Area files dropped on the catalog's map (GeoJSON, KML/KMZ, WKT, zipped Shapefile): the largest file, what a KMZ
+# or zip may unpack to, how many files it may hold, and how many vertices a file may have.
+CATALOG_AOI_FILE_MAX_SIZE = env_size("CATALOG_AOI_FILE_MAX_SIZE", "10MB")
+CATALOG_AOI_FILE_MAX_UNPACKED_SIZE = env_size("CATALOG_AOI_FILE_MAX_UNPACKED_SIZE", "50MB")
+CATALOG_AOI_FILE_MAX_MEMBERS = int(os.environ.get("CATALOG_AOI_FILE_MAX_MEMBERS", "100"))
+CATALOG_AOI_FILE_MAX_VERTICES = int(os.environ.get("CATALOG_AOI_FILE_MAX_VERTICES", "100000"))
 # Catalog search areas: simplified above this many vertices, by at most this many metres; refused when still over the
 # largest count a search sends. A search's link names its area by a key, kept this long after its last use.
 CATALOG_AOI_SIMPLIFY_ABOVE = int(os.environ.get("CATALOG_AOI_SIMPLIFY_ABOVE", "1000"))
@@ -321,6 +327,11 @@ DATASERVER_PUBLIC_URL = os.environ.get("DATASERVER_PUBLIC_URL", "").rstrip("/")
 DATASERVER_DEFAULT_MEMORY_LIMIT = env_size("DATASERVER_DEFAULT_MEMORY_LIMIT", "50GB")
 DATASERVER_MAX_UPLOAD_FILE_SIZE = env_size("DATASERVER_MAX_UPLOAD_FILE_SIZE", "20GB")
 DATASERVER_MAX_PIXEL_COUNT = int(os.environ.get("DATASERVER_MAX_PIXEL_COUNT", "100000"))
+# Largest width x height of an image, whatever its account (50 000 x 50 000: a COG of some 8 minutes on 2 cores).
+DATASERVER_MAX_TOTAL_PIXELS = int(float(os.environ.get("DATASERVER_MAX_TOTAL_PIXELS", "2.5e9")))
+# Seconds an upload's preview read may take (in the upload's request), and a COG build (in the worker).
+DATASERVER_PREVIEW_TIME_LIMIT = float(os.environ.get("DATASERVER_PREVIEW_TIME_LIMIT", "300"))
+DATASERVER_COG_TIME_LIMIT = float(os.environ.get("DATASERVER_COG_TIME_LIMIT", "1800"))
 DATASERVER_SEARCH_AREA_LIMIT = int(os.environ.get("DATASERVER_SEARCH_AREA_LIMIT", str(500_000 * 10**6)))
 DATASERVER_AREA_LIMIT = int(os.environ.get("DATASERVER_AREA_LIMIT", str(100_000 * 10**6)))
 # The most vertices a catalog search's AOI may have (a 400 INVALID_AOI naming the limit beyond).

@@ -55,3 +55,13 @@ def write_raster(
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(data)
     return path
+
+
+def write_empty(path: Path, *, width: int, height: int, pixel_size: float = 0.5, **creation) -> Path:
+    """A UTM GeoTIFF of `width` x `height` pixels in one band, of which no block is written: with SPARSE_OK=TRUE that
+    is a file of a few hundred bytes, without it one whose every block is zeros."""
+    x0, y0, _ = PLACES["EPSG:32637"]
+    profile = {"driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "uint8", "crs": "EPSG:32637"}
+    with rasterio.open(path, "w", transform=from_origin(x0, y0, pixel_size, pixel_size), **profile, **creation):
+        pass
+    return path

@@ -1,5 +1,6 @@
 """The early check of an upload: as soon as the received bytes hold a TIFF's first directory, read it (GTiff driver
-only) and compare it with the mosaic's images, so that a file that cannot join the mosaic stops at once."""
+only) and compare it with the Data API's pixel limits and the mosaic's images, so that a file that cannot join the
+mosaic stops at once."""
 
 import struct
 import warnings
@@ -10,7 +11,7 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 
 from dataapi.errors import DataAPIError
-from dataapi.schemas import ImageMeta
+from dataapi.schemas import ImageMeta, Memory
 
 # The directory and the GeoTIFF keys that follow it fit here in every file GDAL writes.
 DIRECTORY_MARGIN = 256 * 1024
@@ -26,6 +27,8 @@ class Header:
     count: int
     dtype: str
     pixel_size: tuple[float, float]
+    width: int
+    height: int
 
 
 def bytes_needed(prefix: bytes) -> int:
@@ -56,9 +59,27 @@ def header_read(path: Path) -> Header:
                 count=src.count,
                 dtype=src.dtypes[0],
                 pixel_size=(float(res[0]), float(res[1])),
+                width=src.width,
+                height=src.height,
             )
     except RasterioIOError as exc:
         raise NotAGeoTIFF("not a readable GeoTIFF") from exc
+
+
+def header_over_limits(header: Header, memory: Memory, *, filename: str) -> str | None:
+    """The reason `header` is over the Data API's pixel limits (per side, and in all where the API says), in the
+    words of its own refusal; None when it is within them."""
+    bad = []
+    if memory.maxPixelCount and header.width > memory.maxPixelCount:
+        bad.append("width")
+    if memory.maxPixelCount and header.height > memory.maxPixelCount:
+        bad.append("height")
+    if memory.maxTotalPixels and header.width * header.height > memory.maxTotalPixels:
+        bad.append("total_pixels")
+    if not bad:
+        return None
+    parameters = {"filename": filename, "bad_parameters": bad, "width": header.width, "height": header.height}
+    return DataAPIError(code="FileCheckFailed", parameters=parameters).message
 
 
 def header_mismatch(header: Header, reference: ImageMeta, *, filename: str) -> str | None:

@@ -268,7 +268,8 @@ def test_a_read_only_account_may_read_but_not_write(api, account, tif):
     assert stored_files() == files
 
 
-def test_memory_reports_the_quota_and_the_sum_of_the_image_sizes(db, tmp_path):
+def test_memory_reports_the_quota_and_the_sum_of_the_image_sizes(db, tmp_path, settings):
+    settings.DATASERVER_MAX_TOTAL_PIXELS = 16_000_000
     _, token = make_account("quota@example.com", memory_limit=10**6, max_upload_file_size=5000, max_pixel_count=4000)
     api = Client(**basic(token))
     empty = api.get("/rest/rasters/memory").json()
@@ -278,6 +279,7 @@ def test_memory_reports_the_quota_and_the_sum_of_the_image_sizes(db, tmp_path):
         "memoryFree": 10**6,
         "maxUploadFileSize": 5000,
         "maxPixelCount": 4000,
+        "maxTotalPixels": 16_000_000,
     }
     image = upload_ok(api, mosaic_create(api)["id"], write_raster(tmp_path / "a.tif", width=16, height=16))
     used = api.get("/rest/rasters/memory").json()

@@ -1,6 +1,7 @@
 """Every refusal of an upload (DATA_API.md section 2, upload rules): the error body, and nothing left behind."""
 
 import io
+import time
 
 import pytest
 from django.test import Client
@@ -11,7 +12,7 @@ from rasterio.transform import from_origin
 from dataserver.models import Image
 from tests.conftest import basic, make_account
 from tests.dataserver.uploading import memory_used, mosaic_create, raster_error, stored_files, upload, upload_ok
-from tests.rasters import COGEO, write_raster
+from tests.rasters import COGEO, write_empty, write_raster
 
 
 @pytest.fixture
@@ -231,3 +232,63 @@ def test_an_upload_cut_off_mid_file_leaves_no_partial_file(api, mosaic):
     assert response.status_code == 422, response.content
     assert stored_files() == files_before
     assert memory_used(api) == used_before
+
+
+# --- Files whose work is out of proportion to their size (DATA_API.md section 2, Decision) ---
+
+
+def test_a_few_hundred_bytes_declaring_100000_by_100000_pixels_in_one_sparse_strip_are_refused_at_once(api, tmp_path):
+    path = write_empty(tmp_path / "sparse.tif", width=100_000, height=100_000, SPARSE_OK="TRUE", BLOCKYSIZE=100_000)
+    assert path.stat().st_size < 1000
+    started = time.monotonic()
+    parameters = refused(api, mosaic_create(api)["id"], path, 422, "FileCheckFailed")
+    assert time.monotonic() - started < 1.0
+    assert parameters["bad_parameters"] == ["total_pixels", "blocks"]
+    assert (parameters["width"], parameters["height"]) == (100_000, 100_000)
+
+
+def test_a_sparse_file_within_the_pixel_limits_is_refused_for_its_missing_blocks(api, tmp_path):
+    path = write_empty(tmp_path / "holes.tif", width=40_000, height=40_000, SPARSE_OK="TRUE", TILED="YES")
+    parameters = refused(api, mosaic_create(api)["id"], path, 422, "FileCheckFailed")
+    assert parameters["bad_parameters"] == ["blocks"]
+
+
+def test_width_times_height_over_the_total_limit_fails_the_checks(api, tmp_path, settings):
+    settings.DATASERVER_MAX_TOTAL_PIXELS = 64 * 48 - 1
+    parameters = refused(api, mosaic_create(api)["id"], write_raster(tmp_path / "a.tif"), 422, "FileCheckFailed")
+    assert parameters["bad_parameters"] == ["total_pixels"]
+    settings.DATASERVER_MAX_TOTAL_PIXELS = 64 * 48
+    assert upload(api, mosaic_create(api)["id"], tmp_path / "a.tif").status_code == 200
+
+
+def test_a_compressed_strip_of_more_than_16_mib_is_refused(api, tmp_path):
+    path = write_empty(tmp_path / "strip.tif", width=5000, height=5000, COMPRESS="DEFLATE", BLOCKYSIZE=5000)
+    assert path.stat().st_size < 100_000  # 25 MB of zeros in one strip
+    assert refused(api, mosaic_create(api)["id"], path, 422, "FileCheckFailed")["bad_parameters"] == ["block_size"]
+
+
+@pytest.mark.parametrize(
+    "creation",
+    [
+        {"COMPRESS": "DEFLATE", "TILED": "YES"},
+        {"COMPRESS": "ZSTD", "TILED": "YES", "BLOCKXSIZE": 1024, "BLOCKYSIZE": 1024},  # 25 000 times smaller
+        {"COMPRESS": "DEFLATE"},  # strips
+        {"BLOCKYSIZE": 6000},  # one uncompressed strip of 36 MB
+    ],
+    ids=["deflate-tiles", "zstd-1024-tiles", "deflate-strips", "one-raw-strip"],
+)
+def test_an_image_of_nodata_only_however_well_it_compresses_is_accepted(api, tmp_path, creation):
+    path = write_empty(tmp_path / "nodata.tif", width=6000, height=6000, nodata=0, **creation)
+    response = upload(api, mosaic_create(api)["id"], path)
+    assert response.status_code == 200, response.content
+
+
+def test_jpeg_imagery_ten_times_smaller_than_its_pixels_is_accepted(api):
+    assert upload(api, mosaic_create(api)["id"], COGEO).status_code == 200
+
+
+def test_a_preview_read_past_its_time_limit_fails_the_checks_and_keeps_nothing(api, tmp_path, settings):
+    settings.DATASERVER_PREVIEW_TIME_LIMIT = 0  # stops after the first of the read's pieces
+    path = write_raster(tmp_path / "slow.tif", width=2000, height=2000)
+    parameters = refused(api, mosaic_create(api)["id"], path, 422, "FileCheckFailed")
+    assert parameters["bad_parameters"] == ["read_time"]

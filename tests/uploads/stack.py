@@ -98,12 +98,20 @@ class Relay:
 
 class Stack:
     """`rate`: the Data API is reached through a relay passing that many bytes a second (None: directly).
-    `web`: the command serving the site on `{port}` (default: runserver); `env`: more environment variables."""
+    `web`: the command serving the site on `{port}` (default: runserver); `env`: more environment variables;
+    `worker`: whether a Celery worker runs too."""
 
     def __init__(
-        self, folder: Path, *, rate: int | None, web: list[str] | None = None, env: dict | None = None
+        self,
+        folder: Path,
+        *,
+        rate: int | None,
+        web: list[str] | None = None,
+        env: dict | None = None,
+        worker: bool = True,
     ) -> None:
         self.folder = folder
+        self.with_worker = worker
         self.processes: dict[str, subprocess.Popen] = {}
         self.redis_port, self.web_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.web_port}"
@@ -136,7 +144,8 @@ class Stack:
         answer = json.loads(done.stdout.strip().splitlines()[-1])
         self.token, self.session = answer["token"], answer["session"]
         self._spawn("web", self.web)
-        self.worker_start()
+        if self.with_worker:
+            self.worker_start()
         wait_for(lambda: self._answers(f"{self.url}/healthz"))
         return self
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from teams.clients import client_for
-from tests.rasters import COGEO, write_raster
+from tests.rasters import COGEO, write_empty, write_raster
 from uploads.models import State, UploadJob
 
 from .conftest import TUS, sha1_header, tus_client, tus_create, tus_patch, tus_upload
@@ -215,3 +215,24 @@ def test_a_first_chunk_with_other_bands_type_or_pixels_stops_the_upload(
     created = tus_create(alice, mosaic_id=mosaic_id, filename="other.tif", size=len(data))
     answer = tus_patch(alice, created["Location"], data[: 300 * 1024], offset=0)
     assert answer.status_code == 422 and answer.content.decode() == reason
+
+
+def test_a_first_chunk_declaring_more_pixels_than_the_data_api_allows_stops_the_upload(alice, mosaic_id, tmp_path):
+    sparse = write_empty(tmp_path / "sparse.tif", width=100_000, height=100_000, SPARSE_OK="TRUE", BLOCKYSIZE=100_000)
+    data = sparse.read_bytes()
+    created = tus_create(alice, mosaic_id=mosaic_id, filename="sparse.tif", size=len(data))
+    answer = tus_patch(alice, created["Location"], data, offset=0)
+    assert answer.status_code == 422
+    assert answer.content.decode() == "sparse.tif cannot be used: check its pixel count (100000 x 100000)"
+    assert UploadJob.objects.get().state == State.FAILED
+
+
+def test_a_first_chunk_wider_and_taller_than_the_accounts_pixel_limit_stops_the_upload(
+    alice, accounts, mosaic_id, tmp_path
+):
+    accounts.acme.max_pixel_count = 999
+    accounts.acme.save()
+    data = write_raster(tmp_path / "big.tif", width=1000, height=1000).read_bytes()
+    created = tus_create(alice, mosaic_id=mosaic_id, filename="big.tif", size=len(data))
+    answer = tus_patch(alice, created["Location"], data[: 300 * 1024], offset=0)
+    assert answer.status_code == 422 and answer.content.decode() == "big.tif cannot be used: check its width, height"
