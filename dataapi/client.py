@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
+from urllib.parse import quote
 
 import requests
 import urllib3
@@ -161,6 +162,10 @@ class DataAPIClient:
     def image_delete(self, image_id: str) -> schemas.Message:
         return self._one(schemas.Message, self.request("DELETE", f"/rasters/image/{image_id}"))
 
+    def image_download(self, image_id: str) -> schemas.ImageDownload:
+        """A link to the image's original that needs no credentials and expires (the one URL a browser may get)."""
+        return self._one(schemas.ImageDownload, self.request("GET", f"/rasters/image/{image_id}/download"))
+
     def image_preview(self, image_id: str, *, size: str = "s") -> bytes:
         """The JPEG preview (`s` fits 256 px, `l` fits 1024 px)."""
         return self.request("GET", f"/rasters/image/{image_id}/preview/{size}").content
@@ -175,7 +180,8 @@ class DataAPIClient:
         return self._one(schemas.SearchResult, self.request("POST", "/catalog/meta", json=query))
 
     def catalog_image(self, image_id: str) -> schemas.SearchImage:
-        return self._one(schemas.SearchImage, self.request("GET", f"/catalog/meta/{image_id}"))
+        """One search result by its id: a scene's is its provider's own, any text (`/` included)."""
+        return self._one(schemas.SearchImage, self.request("GET", f"/catalog/meta/{quote(image_id, safe='')}"))
 
     def user_status(self) -> schemas.UserStatus:
         return self._one(schemas.UserStatus, self.request("GET", "/user/status"))

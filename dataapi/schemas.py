@@ -1,20 +1,66 @@
-"""The objects of DATA_API.md as pydantic models.
+"""The objects of DATA_API.md as pydantic models, read as the hosted API sends them.
 
-Every model accepts fields it does not know (the hosted API may add some) and reads times with `Z`, with an offset, or
-with none (read as UTC).
+Every model accepts fields it does not know (the hosted API may add some), does without the optional ones, takes ids
+as strings whatever they look like (scene ids are the providers' own, not UUIDs) and reads times with `Z`, with an
+offset, or with none (read as UTC). The metadata of a search result is read leniently: a number may come as text, a
+value that is not one reads as unknown, and `previews` may come as objects, as JSON text of them, or not at all; one
+odd result does not cost the whole page.
 """
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 
 def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _number_or_none(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _whole_number_or_none(value: Any) -> int | None:
+    number = _number_or_none(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _previews(value: Any) -> list:
+    """The `previews` of a search result: a list of objects, or of their JSON text, or JSON text of the list."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    if not isinstance(value, list):
+        return []
+    entries = []
+    for entry in value:
+        if isinstance(entry, str):
+            try:
+                entry = json.loads(entry)
+            except ValueError:
+                continue
+        if isinstance(entry, dict) and isinstance(entry.get("url"), str):
+            entries.append(entry)
+    return entries
+
+
 UTCTime = Annotated[datetime, AfterValidator(_as_utc)]
+Number = Annotated[float | None, BeforeValidator(_number_or_none)]
+WholeNumber = Annotated[int | None, BeforeValidator(_whole_number_or_none)]
+Id = Annotated[str, BeforeValidator(_text_or_none)]
 
 
 class APIObject(BaseModel):
@@ -63,6 +109,16 @@ class Image(APIObject):
     checksum: str | None = None
     meta_data: ImageMeta = Field(default_factory=ImageMeta)
     cog_link: str | None = None
+    # Absent from the older API, where every image could be downloaded.
+    available_for_download: bool = True
+
+
+class ImageDownload(APIObject):
+    """A link to an image's original that needs no credentials, for `expires_in` seconds."""
+
+    download_url: str
+    filename: str = ""
+    expires_in: int | None = None
 
 
 class Message(APIObject):
@@ -89,22 +145,32 @@ class Memory(APIObject):
         return min(100.0, max(0.0, 100.0 * self.memoryUsed / self.memoryLimit))
 
 
+class Preview(APIObject):
+    """A picture of a search result, laid over `geometry` (GeoJSON)."""
+
+    url: str
+    geometry: dict[str, Any] | None = None
+
+
 class SearchImage(APIObject):
-    id: str
+    id: Id
     footprint: dict[str, Any] | None = None
-    pixelResolution: float | None = None
+    pixelResolution: Number = None
     acquisitionDate: UTCTime | None = None
     productType: str | None = None
     sensor: str | None = None
     satId: str | None = None
     colorBandOrder: str | None = None
-    cloudCover: float | None = None
-    offNadirAngle: float | None = None
+    cloudCover: Number = None
+    offNadirAngle: Number = None
     providerName: str | None = None
     previewType: str | None = None
     previewUrl: str | None = None
-    zoom: int | None = None
-    aoiIntersectionPercent: float | None = None
+    previews: Annotated[list[Preview], BeforeValidator(_previews)] = Field(default_factory=list)
+    zoom: WholeNumber = None
+    minAreaSqkm: Number = None
+    isNew: bool | None = None
+    aoiIntersectionPercent: Number = None
 
 
 class SearchResult(APIObject):
@@ -120,9 +186,18 @@ class TeamOfUser(APIObject):
     role: str | None = None
 
 
+class Price(APIObject):
+    zoom: str | int | None = None
+    priceSqKm: Number = None
+
+
 class DataProvider(APIObject):
+    id: Id | None = None
     name: str
     displayName: str | None = None
+    price: list[Price] = Field(default_factory=list)
+    previewUrl: str | None = None
+    previewUrlMaxZoom: WholeNumber = None
 
 
 class UserStatus(APIObject):

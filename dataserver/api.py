@@ -2,16 +2,23 @@
 
 import uuid
 
-from django.http import FileResponse, HttpRequest
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import FileResponse, HttpRequest, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Query
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBasicAuth
 
-from . import errors, selectors, serializers, services
+from . import errors, selectors, serializers, services, signed_links
 from .catalog_api import router as catalog_router
+from .downloads import original_response
 from .links import link_fetch
-from .models import Account, Mosaic
+from .models import Account, Image, Mosaic
 from .schemas import (
+    DetailOut,
+    JPEG_ANSWER,
+    DownloadOut,
     ImageOut,
     LinkIn,
     LinkOut,
@@ -21,8 +28,12 @@ from .schemas import (
     MosaicIn,
     MosaicOut,
     MosaicUpdate,
+    Name,
     RasterErrorOut,
+    Text,
     UploadOut,
+    ValidationOut,
+    file_answer,
 )
 from .storage import image_files
 from .uploads import received_file
@@ -32,6 +43,8 @@ class BasicToken(HttpBasicAuth):
     """`Authorization: Basic base64(email:apiToken)`."""
 
     def authenticate(self, request: HttpRequest, username: str, password: str) -> Account | None:
+        if "\x00" in username:  # no email has one, and PostgreSQL takes none in a query
+            return None
         account = Account.objects.filter(email__iexact=username).first()
         if account is not None and account.token_matches(password):
             return account
@@ -49,8 +62,15 @@ api = NinjaAPI(
 
 api.add_router("", catalog_router)
 
-ERRORS = {403: RasterErrorOut, 404: RasterErrorOut}
-UPLOAD_ERRORS = {403: RasterErrorOut, 404: RasterErrorOut, 422: RasterErrorOut}
+# What an operation may answer besides 200, in the rasters family's shapes (errors.py). Every one: a request that
+# cannot be read (400) and a missing or wrong token (401); on one mosaic or image: an id that is no UUID (422) and an
+# unknown id, or a path no route has (404); a change: a refusal (403); a body: one too large (413).
+BASE = {400: DetailOut, 401: DetailOut}
+BY_ID = {**BASE, 404: RasterErrorOut | DetailOut, 422: ValidationOut}
+CHANGE = {**BY_ID, 403: RasterErrorOut}
+WITH_BODY = {**CHANGE, 413: DetailOut}
+UPLOAD = {**WITH_BODY, 422: RasterErrorOut | ValidationOut}
+NEW_MOSAIC_UPLOAD = {status: model for status, model in UPLOAD.items() if status != 404}  # no mosaic id to miss
 MULTIPART_FILE = {
     "requestBody": {
         "required": True,
@@ -58,9 +78,21 @@ MULTIPART_FILE = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "a GeoTIFF named *.tif or *.tiff"}
+                    },
                     "required": ["file"],
-                }
+                },
+                "encoding": {
+                    "file": {
+                        "contentType": "image/tiff",
+                        "headers": {
+                            "Content-Disposition": {
+                                "schema": {"type": "string", "example": 'form-data; name="file"; filename="image.tif"'}
+                            }
+                        },
+                    }
+                },
             }
         },
     }
@@ -69,7 +101,7 @@ MULTIPART_FILE = {
 
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request, exc):
-    response = api.create_response(request, {"detail": "Not authenticated"}, status=401)
+    response = api.create_response(request, errors.family_body(request, 401, "Not authenticated"), status=401)
     response["WWW-Authenticate"] = "Basic"
     return response
 
@@ -77,6 +109,40 @@ def not_authenticated(request, exc):
 @api.exception_handler(errors.RasterError)
 def raster_error(request, exc: errors.RasterError):
     return api.create_response(request, exc.body(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request, exc: ValidationError):
+    """A request of the wrong shape: 422 with the problems in the rasters family, 400 BAD_REQUEST naming them in the
+    other."""
+    if errors.in_rasters_family(request):
+        return api.create_response(request, {"detail": exc.errors}, status=422)
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'][2:] or item['loc'])}: {item['msg']}" for item in exc.errors
+    )
+    body = errors.family_body(request, 400, f"Invalid request: {problems}", errors=exc.errors)
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(HttpError)
+def unreadable_body(request, exc: HttpError):
+    """What django-ninja refuses before an endpoint runs: a JSON body that is not JSON (400)."""
+    return api.create_response(request, errors.family_body(request, exc.status_code, str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request, exc):
+    message = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (files aside)"
+    return api.create_response(request, errors.family_body(request, 413, message), status=413)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(UnreadablePostError)
+def malformed_body(request, exc):
+    """A multipart body that cannot be parsed, one of too many parts, or one cut off."""
+    body = errors.family_body(request, 400, "There was an error parsing the body")
+    return api.create_response(request, body, status=400)
 
 
 def _missing_file():
@@ -106,20 +172,24 @@ def _upload(request, account: Account, mosaic: Mosaic) -> dict | None:
 # --- Mosaics ---
 
 
-@api.get("/rasters/mosaic", response=list[MosaicOut], tags=["mosaics"])
-def mosaic_list(request, tags: list[str] = Query(default=[])):
+@api.get("/rasters/mosaic", response={200: list[MosaicOut], **BASE, 422: ValidationOut}, tags=["mosaics"])
+def mosaic_list(request, tags: list[Text] = Query(default=[])):
     mosaics = selectors.mosaic_list(account=request.auth, tags=tags)
     return [serializers.mosaic_json(request, mosaic) for mosaic in mosaics]
 
 
-@api.post("/rasters/mosaic", response={200: MosaicCreated, 403: RasterErrorOut}, tags=["mosaics"])
+@api.post(
+    "/rasters/mosaic",
+    response={200: MosaicCreated, **BASE, 403: RasterErrorOut, 413: DetailOut, 422: ValidationOut},
+    tags=["mosaics"],
+)
 def mosaic_create(request, payload: MosaicIn):
     mosaic = services.mosaic_create(account=request.auth, name=payload.name, tags=payload.tags)
     return serializers.mosaic_created_json(mosaic)
 
 
 def mosaic_create_with_image(
-    request, name: str = Query(..., min_length=1, max_length=255), tags: list[str] = Query(default=[])
+    request, name: Name = Query(...), tags: list[Text] = Query(default=[])
 ):
     account = request.auth
     mosaic = services.mosaic_create(account=account, name=name, tags=tags)
@@ -134,25 +204,32 @@ def mosaic_create_with_image(
     return result
 
 
-for _path in ("/rasters/mosaic/image", "/rasters/mosaic/mosaic"):
-    api.post(_path, response={200: UploadOut, **UPLOAD_ERRORS}, tags=["mosaics"], openapi_extra=MULTIPART_FILE)(
-        mosaic_create_with_image
-    )
+for _path, _operation_id in (
+    ("/rasters/mosaic/image", "mosaic_create_with_image"),
+    ("/rasters/mosaic/mosaic", "mosaic_create_with_image_older_path"),
+):
+    api.post(
+        _path,
+        response={200: UploadOut, **NEW_MOSAIC_UPLOAD},
+        tags=["mosaics"],
+        openapi_extra=MULTIPART_FILE,
+        operation_id=_operation_id,
+    )(mosaic_create_with_image)
 
 
-@api.get("/rasters/mosaic/{mosaic_id}", response={200: MosaicOut, **ERRORS}, tags=["mosaics"])
+@api.get("/rasters/mosaic/{mosaic_id}", response={200: MosaicOut, **BY_ID}, tags=["mosaics"])
 def mosaic_get(request, mosaic_id: uuid.UUID):
     return serializers.mosaic_json(request, selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id))
 
 
-@api.put("/rasters/mosaic/{mosaic_id}", response={200: MosaicCreated, **ERRORS}, tags=["mosaics"])
+@api.put("/rasters/mosaic/{mosaic_id}", response={200: MosaicCreated, **WITH_BODY}, tags=["mosaics"])
 def mosaic_update(request, mosaic_id: uuid.UUID, payload: MosaicUpdate):
     mosaic = selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id)
     mosaic = services.mosaic_update(account=request.auth, mosaic=mosaic, name=payload.name, tags=payload.tags)
     return serializers.mosaic_created_json(mosaic)
 
 
-@api.delete("/rasters/mosaic/{mosaic_id}", response={200: Message, **ERRORS}, tags=["mosaics"])
+@api.delete("/rasters/mosaic/{mosaic_id}", response={200: Message, **CHANGE}, tags=["mosaics"])
 def mosaic_delete(request, mosaic_id: uuid.UUID):
     mosaic = selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id)
     services.mosaic_delete(account=request.auth, mosaic=mosaic)
@@ -161,7 +238,7 @@ def mosaic_delete(request, mosaic_id: uuid.UUID):
 
 @api.post(
     "/rasters/mosaic/{mosaic_id}/image",
-    response={200: UploadOut, **UPLOAD_ERRORS},
+    response={200: UploadOut, **UPLOAD},
     tags=["mosaics"],
     openapi_extra=MULTIPART_FILE,
 )
@@ -170,7 +247,7 @@ def mosaic_upload_image(request, mosaic_id: uuid.UUID):
     return _upload(request, request.auth, mosaic) or _missing_file()
 
 
-@api.post("/rasters/mosaic/{mosaic_id}/link-image", response={200: LinkOut, **UPLOAD_ERRORS}, tags=["mosaics"])
+@api.post("/rasters/mosaic/{mosaic_id}/link-image", response={200: LinkOut, **UPLOAD}, tags=["mosaics"])
 def mosaic_link_image(request, mosaic_id: uuid.UUID, payload: LinkIn):
     account = request.auth
     mosaic = selectors.mosaic_get(account=account, mosaic_id=mosaic_id)
@@ -183,7 +260,7 @@ def mosaic_link_image(request, mosaic_id: uuid.UUID, payload: LinkIn):
     return {"message": "File successfully linked to a mosaic", "mosaic_id": str(mosaic.id)}
 
 
-@api.get("/rasters/mosaic/{mosaic_id}/image", response={200: list[ImageOut], **ERRORS}, tags=["mosaics"])
+@api.get("/rasters/mosaic/{mosaic_id}/image", response={200: list[ImageOut], **BY_ID}, tags=["mosaics"])
 def mosaic_images(request, mosaic_id: uuid.UUID):
     mosaic = selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id)
     return [serializers.image_json(request, image) for image in mosaic.images.all()]
@@ -192,19 +269,19 @@ def mosaic_images(request, mosaic_id: uuid.UUID):
 # --- Images ---
 
 
-@api.get("/rasters/image/{image_id}", response={200: ImageOut, **ERRORS}, tags=["images"])
+@api.get("/rasters/image/{image_id}", response={200: ImageOut, **BY_ID}, tags=["images"])
 def image_get(request, image_id: uuid.UUID):
     return serializers.image_json(request, selectors.image_get(account=request.auth, image_id=image_id))
 
 
-@api.put("/rasters/image/{image_id}", response={200: ImageOut, **ERRORS}, tags=["images"])
-def image_rename(request, image_id: uuid.UUID, name: str = Query(..., min_length=1, max_length=255)):
+@api.put("/rasters/image/{image_id}", response={200: ImageOut, **CHANGE}, tags=["images"])
+def image_rename(request, image_id: uuid.UUID, name: Name = Query(...)):
     image = selectors.image_get(account=request.auth, image_id=image_id)
     image = services.image_rename(account=request.auth, image=image, name=name)
     return serializers.image_json(request, image)
 
 
-@api.delete("/rasters/image/{image_id}", response={200: Message, **ERRORS}, tags=["images"])
+@api.delete("/rasters/image/{image_id}", response={200: Message, **CHANGE}, tags=["images"])
 def image_delete(request, image_id: uuid.UUID):
     image = selectors.image_get(account=request.auth, image_id=image_id)
     services.image_delete(account=request.auth, image=image)
@@ -223,22 +300,74 @@ def image_preview(request, image_id: uuid.UUID, size: str):
 
 api.get(
     "/rasters/image/{image_id}/preview/{size}",
-    response={200: None, **ERRORS},
+    response={200: None, **BY_ID},
     tags=["images"],
     url_name="image_preview",
+    operation_id="image_preview",
+    openapi_extra=JPEG_ANSWER,
 )(image_preview)
 api.get(
     "/rasters/{image_id}/preview/{size}",
-    response={200: None, **ERRORS},
+    response={200: None, **BY_ID},
     tags=["images"],
     url_name="image_preview_legacy",
+    operation_id="image_preview_older_path",
+    openapi_extra=JPEG_ANSWER,
 )(image_preview)
+
+
+@api.get(
+    "/rasters/image/{image_id}/download",
+    response={200: DownloadOut, **CHANGE, 409: RasterErrorOut},
+    tags=["images"],
+)
+def image_download(request, image_id: uuid.UUID):
+    """A link to the image's original that needs no credentials, for `expires_in` seconds."""
+    image = selectors.image_get(account=request.auth, image_id=image_id)
+    selectors.image_original(account=request.auth, image=image)
+    return {
+        "download_url": signed_links.originals.link(request, image.id),
+        "filename": image.filename,
+        "expires_in": settings.DATASERVER_DOWNLOAD_URL_TTL,
+    }
+
+
+@api.get(
+    "/rasters/download/{token}",
+    auth=None,
+    response={
+        200: None,
+        206: None,
+        400: DetailOut,
+        403: RasterErrorOut,
+        404: RasterErrorOut | DetailOut,
+        409: RasterErrorOut,
+        416: DetailOut,
+    },
+    tags=["images"],
+    url_name="original_download",
+    openapi_extra={"responses": {200: file_answer("image/tiff"), 206: file_answer("image/tiff")}},
+)
+def original_download(request, token: str):
+    """The original an image download link names (no credentials: the link is the capability), whole or the byte
+    range asked for."""
+    try:
+        image_id = signed_links.originals.image_id(token, max_age=settings.DATASERVER_DOWNLOAD_URL_TTL)
+    except signed_links.LinkRefused as exc:
+        raise (errors.DownloadLinkExpired() if exc.expired else errors.DownloadLinkNotValid()) from None
+    image = Image.objects.select_related("mosaic__account").filter(id=image_id).first()
+    if image is None:
+        raise errors.DownloadLinkNotValid()
+    path = selectors.image_original(account=image.mosaic.account, image=image)
+    return original_response(
+        request, path, filename=image.filename, checksum=image.checksum, modified=image.uploaded_at
+    )
 
 
 # --- Storage and account ---
 
 
-@api.get("/rasters/memory", response=Memory, tags=["storage"])
+@api.get("/rasters/memory", response={200: Memory, **BASE}, tags=["storage"])
 def memory(request):
     account = request.auth
     return serializers.memory_json(account, services.account_memory_used(account=account))

@@ -3,21 +3,22 @@
 Errors here are {"code", "message", "params"} bodies; request-shape errors stay 422 like everywhere else.
 """
 
-import uuid
 from datetime import UTC
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from ninja import Router
 from ninja.responses import Status
 
 from common.aoi import InvalidGeometry, geodesic_area, geometry_from_geojson
 
-from .catalog_json import preview_image_id, search_image_json
+from . import signed_links
+from .catalog_json import search_image_json
+from .errors import family_response
 from .catalog_schemas import CatalogErrorOut, SearchImage, SearchIn, SearchOut
 from .models import Account, Image
 from .scenes import SearchQuery, scene_get, scene_search, search_providers
-from .schemas import UserStatus
+from .schemas import JPEG_ANSWER, UserStatus
 from .storage import image_files
 
 router = Router(tags=["account"])
@@ -31,7 +32,12 @@ def _utc(moment):
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-@router.post("/catalog/meta", response={200: SearchOut, 400: CatalogErrorOut}, tags=["catalog"])
+# What an operation may answer besides 200, all in this family's {"code", "message", "params"}: a request that cannot
+# be read or is of the wrong shape (400), a missing or wrong token (401); a body: one too large (413).
+BASE = {400: CatalogErrorOut, 401: CatalogErrorOut}
+
+
+@router.post("/catalog/meta", response={200: SearchOut, **BASE, 413: CatalogErrorOut}, tags=["catalog"])
 def catalog_search(request, payload: SearchIn):
     account: Account = request.auth
     try:
@@ -64,28 +70,39 @@ def catalog_search(request, payload: SearchIn):
     return {"images": images, "total": page.total, "limit": payload.limit, "offset": payload.offset}
 
 
-@router.get("/catalog/meta/{image_id}", response={200: SearchImage, 404: CatalogErrorOut}, tags=["catalog"])
-def catalog_image(request, image_id: uuid.UUID):
+@router.get("/catalog/meta/{path:image_id}", response={200: SearchImage, **BASE, 404: CatalogErrorOut}, tags=["catalog"])
+def catalog_image(request, image_id: str):
+    """A scene by its provider's id (any string, `/` included), or an image or mosaic of the account by its id."""
     hit = scene_get(account=request.auth, scene_id=image_id)
     if hit is None:
-        return _error(404, "NOT_FOUND", f"No image {image_id} in the catalog", id=str(image_id))
+        return _error(404, "NOT_FOUND", f"No image {image_id} in the catalog", id=image_id)
     return search_image_json(request, hit)
 
 
-@router.get("/catalog/preview/{token}", auth=None, tags=["catalog"], url_name="catalog_preview")
+@router.get(
+    "/catalog/preview/{token}",
+    auth=None,
+    response={200: None, 400: CatalogErrorOut, 404: CatalogErrorOut},
+    tags=["catalog"],
+    url_name="catalog_preview",
+    openapi_extra=JPEG_ANSWER,
+)
 def catalog_preview(request, token: str):
     """The large preview of an account's image, under a signed expiring link (no credentials)."""
-    image_id = preview_image_id(token)
+    try:
+        image_id = signed_links.previews.image_id(token, max_age=settings.DATASERVER_PREVIEW_URL_TTL)
+    except signed_links.LinkRefused:
+        image_id = None
     image = Image.objects.select_related("mosaic").filter(id=image_id).first() if image_id else None
     path = image_files(image).preview("l") if image else None
     if path is None or not path.exists():
-        return HttpResponse(status=404)
+        return family_response(request, 404, "No preview at this link (or it has expired)")
     response = FileResponse(open(path, "rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
-@router.get("/user/status", response=UserStatus)
+@router.get("/user/status", response={200: UserStatus, **BASE})
 def user_status(request):
     account: Account = request.auth
     return {

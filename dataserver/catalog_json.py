@@ -1,37 +1,29 @@
-"""Catalog search results as the contract's search image objects, and the signed links to own-image previews.
+"""Catalog search results as the contract's search image objects.
 
-A search client sends no credentials to preview hosts, so the preview of an account's image is served under a
-signed link that names the image and expires after DATASERVER_PREVIEW_URL_TTL seconds.
+A search client sends no credentials to preview hosts, so the preview of an account's image is given as a signed
+link (signed_links.previews) that expires after DATASERVER_PREVIEW_URL_TTL seconds.
 """
 
 import json
-import uuid
 
 import shapely
-from django.conf import settings
-from django.core import signing
-from django.urls import reverse
 
-from .models import Image, Mosaic, Scene
+from . import signed_links
+from .models import Mosaic, Scene
 from .scenes import Hit
-from .serializers import iso, public_base, tile_links
+from .serializers import iso, tile_links
 from .storage import mosaic_cog_uri
 
-PREVIEW_SALT = "dataserver.catalog-preview"
+# Quicklooks are single pictures of a scene; tile templates (xyz, tms) are not.
+QUICKLOOK_TYPES = ("png", "jpg")
+# What this server's results never have: a provider's minimum order area, and the "new since the last look" flag
+# of a template's results.
+NOT_APPLICABLE = {"minAreaSqkm": None, "isNew": None}
 
 
-def preview_link(request, image: Image) -> str:
-    token = signing.TimestampSigner(salt=PREVIEW_SALT).sign(str(image.id))
-    return public_base(request) + reverse("dataserver:catalog_preview", kwargs={"token": token})
-
-
-def preview_image_id(token: str) -> uuid.UUID | None:
-    """The image a preview link names; None when the link is forged, mangled or expired."""
-    try:
-        value = signing.TimestampSigner(salt=PREVIEW_SALT).unsign(token, max_age=settings.DATASERVER_PREVIEW_URL_TTL)
-        return uuid.UUID(value)
-    except (signing.BadSignature, ValueError):
-        return None
+def _previews(preview_type: str | None, preview_url: str | None, footprint: dict) -> list[dict]:
+    """The picture previews of a result: its quicklook, laid over its footprint, if it has one."""
+    return [{"url": preview_url, "geometry": footprint}] if preview_type in QUICKLOOK_TYPES and preview_url else []
 
 
 def _blank(item, provider: str, percent: float | None) -> dict:
@@ -48,14 +40,16 @@ def _blank(item, provider: str, percent: float | None) -> dict:
         "offNadirAngle": None,
         "providerName": provider,
         "zoom": None,
+        **NOT_APPLICABLE,
         "aoiIntersectionPercent": percent,
     }
 
 
 def _scene(scene: Scene, percent: float | None) -> dict:
+    footprint = json.loads(scene.footprint)
     return {
-        "id": str(scene.id),
-        "footprint": json.loads(scene.footprint),
+        "id": scene.scene_id,
+        "footprint": footprint,
         "pixelResolution": scene.resolution,
         "acquisitionDate": iso(scene.acquired_at) if scene.acquired_at else None,
         "productType": scene.product_type,
@@ -67,7 +61,9 @@ def _scene(scene: Scene, percent: float | None) -> dict:
         "providerName": scene.provider_name,
         "previewType": scene.preview_type,
         "previewUrl": scene.preview_url,
+        "previews": _previews(scene.preview_type, scene.preview_url, footprint),
         "zoom": scene.zoom,
+        **NOT_APPLICABLE,
         "aoiIntersectionPercent": percent,
     }
 
@@ -79,7 +75,9 @@ def search_image_json(request, hit: Hit) -> dict:
     if isinstance(item, Mosaic):
         # Tiles exist once one of its images has a COG (mosaics_of counts them).
         tiles = tile_links(request, mosaic_cog_uri(item))["tileUrl"] if item.tiles_ready else None
-        preview = {"previewType": "xyz", "previewUrl": tiles}
+        preview = {"previewType": "xyz", "previewUrl": tiles, "previews": []}
         return {**_blank(item, hit.provider_name, hit.percent), "productType": "MOSAIC", **preview}
-    preview = {"previewType": "png", "previewUrl": preview_link(request, item)}
-    return {**_blank(item, hit.provider_name, hit.percent), "productType": "IMAGE", **preview}
+    found = _blank(item, hit.provider_name, hit.percent)
+    link = signed_links.previews.link(request, item.id)
+    preview = {"previewType": "png", "previewUrl": link, "previews": _previews("png", link, found["footprint"])}
+    return {**found, "productType": "IMAGE", **preview}

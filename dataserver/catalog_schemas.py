@@ -6,6 +6,13 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from .schemas import Text
+
+
+SortBy = Literal[
+    "ACQUISITION_DATE", "CLOUD_COVER", "OFF_NADIR_ANGLE", "PIXEL_RESOLUTION", "PROVIDER_NAME", "SAT_ID", "ZOOM"
+]
+
 
 class SearchIn(Schema):
     aoi: dict[str, Any]
@@ -20,11 +27,16 @@ class SearchIn(Schema):
     limit: int = Field(default=100, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
     productTypes: list[Literal["IMAGE", "MOSAIC"]] | None = None
-    dataProviders: list[str] | None = None
-    sortBy: Literal["ACQUISITION_DATE", "CLOUD_COVER", "OFF_NADIR_ANGLE", "PIXEL_RESOLUTION", "PROVIDER_NAME"] = (
-        "ACQUISITION_DATE"
-    )
+    dataProviders: list[Text] | None = None
+    # Every provider is available to every account here, so this hides nothing; accepted as the clients send it.
+    hideUnavailable: bool | None = None
+    sortBy: SortBy = "ACQUISITION_DATE"
     sortOrder: Literal["ASC", "DESC"] = "DESC"
+
+
+class Preview(Schema):
+    url: str
+    geometry: dict[str, Any]
 
 
 class SearchImage(Schema):
@@ -41,7 +53,10 @@ class SearchImage(Schema):
     providerName: str
     previewType: str | None
     previewUrl: str | None
+    previews: list[Preview]
     zoom: int | None
+    minAreaSqkm: float | None
+    isNew: bool | None
     aoiIntersectionPercent: float | None
 
 

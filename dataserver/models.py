@@ -27,6 +27,9 @@ class Account(models.Model):
     search_area_limit = models.BigIntegerField(help_text="m²")
     area_limit = models.BigIntegerField(help_text="m²")
     read_only = models.BooleanField(default=False, help_text="may read but not change anything")
+    originals_downloadable = models.BooleanField(
+        default=True, help_text="its images' originals may be downloaded (GET /rasters/image/{id}/download)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,11 +104,14 @@ class Image(models.Model):
 
 
 class Scene(models.Model):
-    """A scene of an imagery provider that catalog search can find (imported from STAC)."""
+    """A scene of an imagery provider that catalog search can find (imported from STAC).
+
+    Its id in the API is `scene_id`, the provider's own id (the STAC item id), unique across providers.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     provider_name = models.CharField(max_length=64, db_index=True)
-    scene_id = models.CharField(max_length=255)
+    scene_id = models.CharField(max_length=255, unique=True)
     # GeoJSON geometry text in lon/lat, split at the antimeridian; the lon/lat bounds below prefilter searches.
     footprint = models.TextField()
     west = models.FloatField()
@@ -128,7 +134,6 @@ class Scene(models.Model):
 
     class Meta:
         ordering = ["provider_name", "scene_id"]
-        constraints = [models.UniqueConstraint(fields=["provider_name", "scene_id"], name="scene_unique_per_provider")]
         indexes = [models.Index(fields=["south", "west"], name="scene_bbox")]
 
     def __str__(self) -> str:

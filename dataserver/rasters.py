@@ -5,10 +5,12 @@ Everything here reads headers, except the previews, which read the raster once, 
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyproj
 import rasterio
 from PIL import Image as PILImage
 from rasterio.enums import ColorInterp, Resampling
@@ -32,6 +34,12 @@ WHITE = 255
 # 32-bit bands; writers make tiles of 256 or 512 pixels and strips of a few kilobytes.
 MAX_COMPRESSED_BLOCK_BYTES = 16 * 2**20
 PREVIEW_ROWS = 64  # the previews' read goes this many rows of the preview at a time, watching its time limit
+
+# PROJ's confidence that a CRS is an EPSG code: 70 is the same definition under another name, 60 the same on a datum
+# known only by its ellipsoid (how GDAL reads "+ellps=WGS84" without "+datum"); 50 and below differ in something that
+# matters (a UTM zone in US feet matches its metre zone at 50).
+EPSG_MIN_CONFIDENCE = 60
+WGS84 = 4326
 # GDAL reports some failures (a broken strip, an impossible reprojection) as CPLE errors outside RasterioError.
 READ_ERRORS = (RasterioError, CPLE_BaseError)
 
@@ -67,7 +75,7 @@ def _check_failed(src, *, filename: str, bad: list[str]) -> errors.RasterError:
     return errors.FileCheckFailed(
         filename=filename,
         bad_parameters=bad,
-        crs=src.crs.to_string() if src.crs else None,
+        crs=crs_text(src.crs) if src.crs else None,
         transform=list(src.transform)[:6] if not src.transform.is_identity else None,
         width=src.width,
         height=src.height,
@@ -89,6 +97,25 @@ def _layout_problems(src, *, filename: str) -> list[str]:
     return problems
 
 
+def _on_wgs84(code: str) -> bool:
+    return pyproj.CRS.from_epsg(int(code)).geodetic_crs.to_epsg() == WGS84
+
+
+def crs_text(crs) -> str:
+    """`EPSG:<code>` when the CRS is one EPSG code, its WKT otherwise.
+
+    rasterio's to_epsg() takes the first of equally good matches, so a UTM zone on the bare WGS 84 ellipsoid would
+    come out as Jamaica's (EPSG:3450, JAD2001) rather than EPSG:326xx: PROJ's whole list of matches is read instead,
+    and of equally good ones the one on the WGS 84 datum wins; a tie that remains stays WKT.
+    """
+    matches = pyproj.CRS.from_wkt(crs.to_wkt()).list_authority(auth_name="EPSG", min_confidence=EPSG_MIN_CONFIDENCE)
+    best = max((match.confidence for match in matches), default=None)
+    codes = [match.code for match in matches if match.confidence == best]
+    if len(codes) > 1:
+        codes = [code for code in codes if _on_wgs84(code)]
+    return f"EPSG:{codes[0]}" if len(codes) == 1 else crs.to_wkt()
+
+
 def raster_check(src, *, filename: str, max_pixel_count: int, max_total_pixels: int) -> dict:
     """Return the contract's meta_data, or raise FileCheckFailed naming what is missing, too large or strange."""
     bad = []
@@ -106,7 +133,7 @@ def raster_check(src, *, filename: str, max_pixel_count: int, max_total_pixels: 
     if bad:
         raise _check_failed(src, filename=filename, bad=bad)
     return {
-        "crs": src.crs.to_string(),
+        "crs": crs_text(src.crs),
         "count": src.count,
         "width": src.width,
         "height": src.height,
@@ -156,11 +183,16 @@ def picture_bands(src) -> list[int]:
     return colour[:3] if len(colour) >= 3 else colour[:1]
 
 
-def raster_inspect(path: Path, *, filename: str, max_pixel_count: int, max_total_pixels: int) -> RasterInfo:
+def raster_inspect(
+    path: Path, *, filename: str, max_pixel_count: int, max_total_pixels: int, matches: Callable[[dict], None]
+) -> RasterInfo:
+    """Check the raster in the contract's order: its own checks, then `matches` (which raises when the metadata do not
+    fit the mosaic), then its footprint."""
     with raster_open(path, filename=filename) as src:
         meta = raster_check(
             src, filename=filename, max_pixel_count=max_pixel_count, max_total_pixels=max_total_pixels
         )
+        matches(meta)
         return RasterInfo(meta, raster_footprint(src, filename=filename), picture_bands(src), None)
 
 

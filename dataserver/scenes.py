@@ -3,6 +3,7 @@
 The database narrows the scenes down by their lon/lat bounds (an indexed band of latitudes) and by the metadata
 filters; shapely then keeps those whose true footprint meets the AOI and measures how much of the AOI they cover.
 A metadata value that is null matches every filter, and sorts last in either order.
+Every provider of this server is available to every account, so `hideUnavailable` hides nothing.
 """
 
 import operator
@@ -28,7 +29,11 @@ SORT_FIELDS = {
     "OFF_NADIR_ANGLE": "off_nadir",
     "PIXEL_RESOLUTION": "resolution",
     "PROVIDER_NAME": "provider_name",
+    "SAT_ID": "sat_id",
+    "ZOOM": "zoom",
 }
+# The fields of a scene that a search sorts by, in the order of Hit's.
+SORTED_SCENE_FIELDS = ("acquired_at", "cloud_cover", "off_nadir", "resolution", "sat_id", "zoom")
 # An AOI of more parts than this is prefiltered by its overall bounds rather than part by part.
 MAX_PREFILTER_PARTS = 16
 
@@ -59,15 +64,17 @@ class SearchQuery:
 
 @dataclass
 class Hit:
-    """One search result: its id, what sorts it, how much of the AOI it covers, and (once paged) its row."""
+    """One search result: its id in the API, what sorts it, how much of the AOI it covers, and (once paged) its row."""
 
-    id: uuid.UUID
+    id: str
     provider_name: str
     percent: float | None
     acquired_at: datetime | None = None
     cloud_cover: float | None = None
     off_nadir: float | None = None
     resolution: float | None = None
+    sat_id: str | None = None
+    zoom: int | None = None
     item: Scene | Image | Mosaic | None = None
 
 
@@ -140,7 +147,7 @@ def _scene_hits(query: SearchQuery) -> list[Hit]:
         rows = rows.filter(provider_name__in=query.providers)
     if query.product_types is not None:
         rows = rows.filter(product_type__in=query.product_types)
-    fields = ("id", "footprint", "provider_name", "acquired_at", "cloud_cover", "off_nadir", "resolution")
+    fields = ("scene_id", "footprint", "provider_name", *SORTED_SCENE_FIELDS)
     values = list(rows.order_by().values_list(*fields))
     meets, percents = _coverage(query.aoi, list(shapely.from_geojson([row[1] for row in values])))
     kept = [row for row, hit in zip(values, meets) if hit]
@@ -159,7 +166,7 @@ def _own_hits(account: Account, query: SearchQuery) -> list[Hit]:
     meets, percents = _coverage(query.aoi, list(shapely.from_wkt([item.footprint for item, _ in found])))
     kept = [entry for entry, hit in zip(found, meets) if hit]
     return [
-        Hit(item.id, provider, float(percent), item=item) for (item, provider), percent in zip(kept, percents)
+        Hit(str(item.id), provider, float(percent), item=item) for (item, provider), percent in zip(kept, percents)
     ]
 
 
@@ -177,27 +184,39 @@ def scene_search(*, account: Account, query: SearchQuery) -> SearchPage:
     if query.min_intersection is not None:
         hits = [hit for hit in hits if hit.percent >= query.min_intersection]
     page = _ordered(hits, query)[query.offset : query.offset + query.limit]
-    scenes = Scene.objects.in_bulk([hit.id for hit in page if hit.item is None])
+    scenes = Scene.objects.in_bulk([hit.id for hit in page if hit.item is None], field_name="scene_id")
     for hit in page:
         hit.item = hit.item or scenes[hit.id]
     return SearchPage(hits=page, total=len(hits))
 
 
-def scene_get(*, account: Account, scene_id: uuid.UUID) -> Hit | None:
-    """A scene, or an image or mosaic of the account, by id; None if there is none the account may see."""
-    scene = Scene.objects.filter(id=scene_id).first()
+def scene_get(*, account: Account, scene_id: str) -> Hit | None:
+    """A scene (by its provider's id), or an image or mosaic of the account (by its UUID); None if there is none
+    the account may see."""
+    if "\x00" in scene_id:  # no id has one, and PostgreSQL takes none in a query
+        return None
+    scene = Scene.objects.filter(scene_id=scene_id).first()
     if scene is not None:
-        return Hit(scene.id, scene.provider_name, None, item=scene)
-    image = Image.objects.select_related("mosaic").filter(id=scene_id, mosaic__account=account).first()
+        return Hit(scene.scene_id, scene.provider_name, None, item=scene)
+    try:
+        own_id = uuid.UUID(scene_id)
+    except ValueError:
+        return None
+    image = Image.objects.select_related("mosaic").filter(id=own_id, mosaic__account=account).first()
     if image is not None:
-        return Hit(image.id, MY_IMAGES, None, item=image)
-    mosaic = mosaics_of(account=account).filter(id=scene_id).exclude(footprint=None).first()
-    return Hit(mosaic.id, MY_MOSAICS, None, item=mosaic) if mosaic is not None else None
+        return Hit(scene_id, MY_IMAGES, None, item=image)
+    mosaic = mosaics_of(account=account).filter(id=own_id).exclude(footprint=None).first()
+    return Hit(scene_id, MY_MOSAICS, None, item=mosaic) if mosaic is not None else None
+
+
+def _provider(name: str, display_name: str) -> dict:
+    """A provider as /user/status lists it: its id is its name; this server sells nothing (no price) and knows no
+    basemap preview of a provider's imagery."""
+    return {"id": name, "name": name, "displayName": display_name, "price": [], "previewUrl": None,
+            "previewUrlMaxZoom": None}  # fmt: skip
 
 
 def search_providers() -> list[dict]:
     """The providers a search can name: those with scenes, then the account's own imagery."""
     names = Scene.objects.order_by("provider_name").values_list("provider_name", flat=True).distinct()
-    return [{"name": name, "displayName": name} for name in names] + [
-        {"name": name, "displayName": display} for name, display in MY_IMAGERY.items()
-    ]
+    return [_provider(name, name) for name in names] + [_provider(name, shown) for name, shown in MY_IMAGERY.items()]

@@ -1,19 +1,24 @@
 """Request and response shapes of the self-hosted Data API (DATA_API.md sections 1 to 5 and 7)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field
 
+# Text the database can hold: PostgreSQL's text and jsonb take no NUL character, so one is a request error (422).
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, Field(pattern=NO_NUL)]
+Name = Annotated[str, Field(min_length=1, max_length=255, pattern=NO_NUL)]
+
 
 class MosaicIn(Schema):
-    name: str = Field(min_length=1, max_length=255)
-    tags: list[str] = []
+    name: Name
+    tags: list[Text] = []
 
 
 class MosaicUpdate(Schema):
-    name: str = Field(min_length=1, max_length=255)
-    tags: list[str] | None = None
+    name: Name
+    tags: list[Text] | None = None
 
 
 class MosaicCreated(Schema):
@@ -58,6 +63,13 @@ class ImageOut(Schema):
     checksum: str
     meta_data: MetaData
     cog_link: str | None
+    available_for_download: bool
+
+
+class DownloadOut(Schema):
+    download_url: str
+    filename: str
+    expires_in: int = Field(description="seconds for which download_url works")
 
 
 class UploadOut(Schema):
@@ -67,7 +79,7 @@ class UploadOut(Schema):
 
 
 class LinkIn(Schema):
-    url: str = Field(min_length=1, max_length=2048)
+    url: str = Field(min_length=1, max_length=2048, pattern=NO_NUL)
 
 
 class LinkOut(Schema):
@@ -94,9 +106,18 @@ class TeamOut(Schema):
     role: str
 
 
+class Price(Schema):
+    zoom: int | str
+    priceSqKm: float
+
+
 class ProviderOut(Schema):
+    id: str
     name: str
     displayName: str
+    price: list[Price]
+    previewUrl: str | None
+    previewUrlMaxZoom: int | None
 
 
 class UserStatus(Schema):
@@ -109,6 +130,24 @@ class UserStatus(Schema):
     searchDataProviders: list[ProviderOut]
 
 
+class DetailOut(Schema):
+    """An error that is none of the contract's own: an unknown route, a missing token, an unreadable body..."""
+
+    detail: str
+
+
+class ValidationProblem(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationOut(Schema):
+    """A request of the wrong shape: a missing field, a wrong type, an id that is no UUID."""
+
+    detail: list[ValidationProblem]
+
+
 class ErrorDetail(Schema):
     code: str
     parameters: dict[str, Any]
@@ -116,3 +155,11 @@ class ErrorDetail(Schema):
 
 class RasterErrorOut(Schema):
     detail: ErrorDetail
+
+
+def file_answer(media_type: str) -> dict:
+    """The OpenAPI description of an answer that is a file of `media_type` (for `openapi_extra`)."""
+    return {"content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+JPEG_ANSWER = {"responses": {200: file_answer("image/jpeg")}}

@@ -1,12 +1,14 @@
 """Reads of the self-hosted Data API, always within one account."""
 
 import uuid
+from pathlib import Path
 
 from django.db.models import BigIntegerField, Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from . import errors
 from .models import Account, Image, Mosaic
+from .storage import image_files
 
 
 def _per_mosaic(aggregate, **image_filters) -> Coalesce:
@@ -46,3 +48,14 @@ def image_get(*, account: Account, image_id: uuid.UUID) -> Image:
 def image_is_linked(*, account: Account, source_url: str) -> bool:
     """Whether an image of the account was already copied from this link."""
     return Image.objects.filter(mosaic__account=account, source_url=source_url).exists()
+
+
+def image_original(*, account: Account, image: Image) -> Path:
+    """The original of an image, for download: ImageNotDownloadable when the account's originals may not leave the
+    server, ImageDataNotAvailable until its ingest has ended (its COG built or failed) or when the file is missing."""
+    if not account.originals_downloadable:
+        raise errors.ImageNotDownloadable(uid=str(image.id), instance_type="image")
+    path = image_files(image).original
+    if not (image.cog_ready or image.cog_error) or not path.is_file():
+        raise errors.ImageDataNotAvailable(uid=str(image.id), instance_type="image")
+    return path

@@ -54,6 +54,7 @@ def _preview_path() -> str:
 
 
 def image_json(request, image: Image) -> dict:
+    """An image of the caller's account (`request.auth`)."""
     files = image_files(image)
     preview = public_base(request) + _preview_path()
     return {
@@ -69,6 +70,7 @@ def image_json(request, image: Image) -> dict:
         "checksum": image.checksum,
         "meta_data": image.meta_data,
         "cog_link": files.cog.as_uri() if image.cog_ready else None,
+        "available_for_download": request.auth.originals_downloadable,
     }
 
 

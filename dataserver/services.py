@@ -116,8 +116,8 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
         filename=incoming.filename,
         max_pixel_count=max_pixel_count,
         max_total_pixels=settings.DATASERVER_MAX_TOTAL_PIXELS,
+        matches=lambda meta: _check_matches_mosaic(mosaic, meta, incoming.filename),
     )
-    _check_matches_mosaic(mosaic, info.meta_data, incoming.filename)
 
     filename = _fitting_filename(incoming.filename)
     image_id = uuid.uuid4()

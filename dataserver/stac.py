@@ -1,7 +1,9 @@
 """Import of STAC items as catalog scenes.
 
 A source is a STAC ItemCollection or Item file, a static STAC catalog or collection (file or URL), or the root of a
-STAC API, which is searched. Each item becomes the scene (provider, item id): importing again updates it.
+STAC API, which is searched. Each item becomes the scene whose id is the item's id: importing it again under the same
+provider updates it; an item whose id is already a scene of another provider is skipped (ids are unique across
+providers, since they are the scenes' ids in the API).
 """
 
 import itertools
@@ -24,6 +26,7 @@ TIMEOUT = (10, 60)
 BATCH = 1000
 BAND_LETTERS = {"red": "R", "green": "G", "blue": "B", "nir": "N"}
 PREVIEW_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/jpg": "jpg"}
+MAX_ID_LENGTH = Scene._meta.get_field("scene_id").max_length
 UPDATED_FIELDS = [
     f.name for f in Scene._meta.concrete_fields if f.name not in ("id", "provider_name", "scene_id")
 ]
@@ -144,13 +147,19 @@ def scene_from_item(item: pystac.Item, *, provider: str) -> Scene:
     )
 
 
-def _save(scenes: dict[str, Scene]) -> None:
+def _save(scenes: dict[str, Scene], *, provider: str, result: ImportResult) -> None:
+    """Create or update the batch, but for the scenes whose id another provider has."""
+    taken = Scene.objects.filter(scene_id__in=list(scenes)).exclude(provider_name=provider)
+    for scene_id, owner in taken.values_list("scene_id", "provider_name"):
+        del scenes[scene_id]
+        result.skipped.append(f"item {scene_id}: its id is a scene of the provider {owner} already")
     Scene.objects.bulk_create(
         scenes.values(),
         update_conflicts=True,
-        unique_fields=["provider_name", "scene_id"],
+        unique_fields=["scene_id"],
         update_fields=UPDATED_FIELDS,
     )
+    result.imported += len(scenes)
 
 
 def scenes_import(*, items: Iterable[pystac.Item], provider: str) -> ImportResult:
@@ -159,18 +168,19 @@ def scenes_import(*, items: Iterable[pystac.Item], provider: str) -> ImportResul
     batch: dict[str, Scene] = {}
     with transaction.atomic():
         for item in items:
+            if not item.id or len(item.id) > MAX_ID_LENGTH:
+                result.skipped.append(f"item {item.id[:60]!r}: an id must have 1 to {MAX_ID_LENGTH} characters")
+                continue
             try:
                 batch[item.id] = scene_from_item(item, provider=provider)
             except InvalidGeometry as exc:
                 result.skipped.append(str(exc))
                 continue
             if len(batch) >= BATCH:
-                _save(batch)
-                result.imported += len(batch)
+                _save(batch, provider=provider, result=result)
                 batch = {}
         if batch:
-            _save(batch)
-            result.imported += len(batch)
+            _save(batch, provider=provider, result=result)
     return result
 
 

@@ -91,6 +91,10 @@ MIDDLEWARE = [
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
+if DATASERVER_ENABLED:
+    # Outside all the others, so that every error under /rest/ leaves as JSON, those of the middleware included.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "dataserver.middleware.RestErrorMiddleware")
 
 ROOT_URLCONF = "mapflow_web.urls"
 WSGI_APPLICATION = "mapflow_web.wsgi.application"
@@ -345,6 +349,8 @@ DATASERVER_LINK_TIMEOUT = float(os.environ.get("DATASERVER_LINK_TIMEOUT", "30"))
 DATASERVER_TILE_CACHE_SECONDS = int(os.environ.get("DATASERVER_TILE_CACHE_SECONDS", "3600"))
 # Lifetime of the signed links to own-image previews in catalog search results, in seconds.
 DATASERVER_PREVIEW_URL_TTL = int(os.environ.get("DATASERVER_PREVIEW_URL_TTL", "3600"))
+# Lifetime of the signed download links to originals (GET /rest/rasters/image/{id}/download), in seconds.
+DATASERVER_DOWNLOAD_URL_TTL = int(os.environ.get("DATASERVER_DOWNLOAD_URL_TTL", "3600"))
 
 
 # GDAL keeps its block cache small: previews and tiles must not grow the process by gigabytes. Set before anything

@@ -1,13 +1,15 @@
 """Reads of mosaics and images through the team's Data API client, shaped for the pages and the map."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import shapely.wkt
 from shapely.errors import ShapelyError
 from shapely.geometry import mapping
 
 from dataapi.client import DataAPIClient
-from dataapi.schemas import Image, Mosaic
+from dataapi.errors import MalformedResponse
+from dataapi.schemas import Image, ImageDownload, Mosaic
 
 SORT_KEYS = {
     "created": lambda m: (m.created_at is None, m.created_at),
@@ -76,6 +78,15 @@ def mosaic_detail(*, client: DataAPIClient, mosaic_id: str) -> MosaicDetail:
 
 def image_get(*, client: DataAPIClient, image_id: str) -> Image:
     return client.image_get(str(image_id))
+
+
+def image_download_link(*, client: DataAPIClient, image_id: str) -> ImageDownload:
+    """The Data API's link to the image's original: it needs no credentials and expires. It goes to a browser, so only
+    a web address will do (never a javascript: or file: one)."""
+    link = client.image_download(str(image_id))
+    if urlsplit(link.download_url).scheme not in ("http", "https"):
+        raise MalformedResponse("The Data API gave a download link that is not a web address")
+    return link
 
 
 def image_features(images: list[Image]) -> list[dict]:

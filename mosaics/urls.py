@@ -27,4 +27,5 @@ urlpatterns = [
     path("images/<uuid:image_id>/rename", views.image_rename, name="image-rename"),
     path("images/<uuid:image_id>/delete", views.image_delete, name="image-delete"),
     path("images/<uuid:image_id>/preview/<preview_size:size>", views.image_preview, name="image-preview"),
+    path("images/<uuid:image_id>/original", views.image_original, name="image-original"),
 ]

@@ -5,11 +5,21 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib import messages
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling, trigger_client_event
 from leaflet import app_settings as leaflet_settings
@@ -73,9 +83,11 @@ def _mosaic_rows(mosaics: list) -> list[dict]:
 def _image_rows(images: list) -> list[dict]:
     small, large = _url_maker("mosaics:image-preview", "s"), _url_maker("mosaics:image-preview", "l")
     rename, delete = _url_maker("mosaics:image-rename"), _url_maker("mosaics:image-delete")
+    original = _url_maker("mosaics:image-original")
     return [
         {
             "image": image,
+            "original": original(image.id) if image.available_for_download else None,
             "size": filesizeformat(image.file_size),
             "uploaded": _moment(image.uploaded_at),
             "dtypes": ", ".join(image.meta_data.dtypes),
@@ -307,6 +319,47 @@ def image_delete(request: DashboardRequest, image_id: UUID):
         image=image,
         action=reverse("mosaics:image-delete", args=[image.id]),
     )
+
+
+# --- Originals ---
+
+# What the Data API's refusals of a download mean (by status, as the reference client reads them).
+DOWNLOAD_REFUSALS = {
+    403: "This image's original may not be downloaded",
+    409: "This image's original is not ready yet; try again once its processing has finished",
+}
+
+
+def _back(request: DashboardRequest) -> str:
+    target = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("mosaics:list")
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+@never_cache
+def image_original(request: DashboardRequest, image_id: UUID):
+    """An image's original: a redirect to the Data API's download link, which needs no credentials and expires (the
+    browser fetches the file from the API itself, and may resume it); for the page's script, which downloads several
+    in a row, the link as JSON. A refusal says why: as JSON, or in the alerts of the page `next` names."""
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        link = selectors.image_download_link(client=request.dataapi, image_id=str(image_id))
+    except api_errors.DataAPIError as exc:
+        # This endpoint's 403 and 409 are the download's own refusals (the reference client reads them so too).
+        refusal = None if missing(exc) else DOWNLOAD_REFUSALS.get(exc.status)
+        status, problem = (exc.status, f"{refusal}.") if refusal else (shown(exc).status, shown(exc).message)
+        if wants_json:
+            return JsonResponse({"error": problem}, status=status)
+        if missing(exc):
+            raise  # the page of something gone: 404 (mapflow_web.errors)
+        messages.error(request, problem)
+        return redirect(_back(request))
+    if wants_json:
+        return JsonResponse({"url": link.download_url, "filename": link.filename})
+    return HttpResponseRedirect(link.download_url)
 
 
 # --- Tile and preview proxy ---

@@ -1,4 +1,5 @@
 // Behaviour shared by every page: storage gauge width and <dialog> modals. No inline scripts (CSP).
+import { alertError } from "./alerts.js";
 
 function drawGauges(root) {
   for (const bar of root.querySelectorAll(".progress-bar[data-percent]")) {
@@ -20,16 +21,7 @@ document.addEventListener("htmx:afterRequest", (event) => {
 });
 // A request htmx does not swap (403, 404, 5xx, no network) still tells the user: the server's own sentence when it
 // sends one (text/plain, see mapflow_web/errors.py), in the open dialog if the request came from one, else in the
-// alerts region (once: a polled part that keeps failing does not stack the same alert).
-function alertError(text) {
-  const region = document.getElementById("alerts");
-  if (!region || [...region.querySelectorAll(".alert-danger")].some((alert) => alert.textContent === text)) return;
-  const alert = document.createElement("div");
-  alert.className = "alert alert-danger py-2";
-  alert.setAttribute("role", "alert");
-  alert.textContent = text;
-  region.append(alert);
-}
+// alerts region (alerts.js).
 document.addEventListener("htmx:responseError", (event) => {
   const xhr = event.detail.xhr;
   const reasons = { 403: "You are not allowed to do this", 404: "This no longer exists" };

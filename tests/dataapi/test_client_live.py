@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+import requests
 
 from dataapi import errors
 from dataapi.client import DataAPIClient
@@ -82,11 +83,28 @@ def test_it_reads_the_account_storage_and_status(alice):
 
 
 def test_it_searches_the_catalog_and_reads_one_scene(alice):
-    make_scene("S2A_1")
-    result = alice.catalog_search(aoi=AOI, maxCloudCover=50)
+    make_scene("S2A_1", preview_type="jpg", preview_url="https://quicklooks.example.com/S2A_1.jpg")
+    result = alice.catalog_search(aoi=AOI, maxCloudCover=50, sortBy="SAT_ID", hideUnavailable=True)
     assert result.total == 1 and result.images[0].cloudCover == 10.0
     assert result.images[0].acquisitionDate.year == 2024
-    assert alice.catalog_image(result.images[0].id).id == result.images[0].id
+    assert [preview.url for preview in result.images[0].previews] == ["https://quicklooks.example.com/S2A_1.jpg"]
+    assert alice.catalog_image(result.images[0].id).id == "S2A_1"
+
+
+def test_it_reads_a_scene_whose_provider_id_holds_a_slash(alice):
+    make_scene("tiles/32UPU/2024")
+    assert alice.catalog_image("tiles/32UPU/2024").id == "tiles/32UPU/2024"
+
+
+def test_it_gets_a_download_link_that_serves_the_original_without_credentials(alice, tmp_path):
+    mosaic = alice.mosaic_create(name="Originals")
+    path = write_raster(tmp_path / "north.tif")
+    uploaded = alice.mosaic_upload_image(mosaic.id, file=path)
+    assert alice.image_get(uploaded.image_id).available_for_download is True
+    link = alice.image_download(uploaded.image_id)
+    assert link.filename == "north.tif" and link.expires_in > 0
+    answer = requests.get(link.download_url, timeout=10)
+    assert answer.status_code == 200 and answer.content == path.read_bytes()
 
 
 def test_a_wrong_token_is_an_authentication_failure(client_of):

@@ -32,8 +32,8 @@ def search(api, aoi=AOI, **fields):
 
 
 def found(api, aoi=AOI, **fields) -> list[str]:
-    """The scene ids (provider's ids) a search returns, in order."""
+    """The ids a search returns, in order: the scenes' (their providers' ids), the provider names of own imagery."""
     answer = search(api, aoi, **fields)
     assert answer.status_code == 200, answer.content
-    by_id = {str(scene.id): scene.scene_id for scene in Scene.objects.all()}
-    return [by_id.get(image["id"], image["providerName"]) for image in answer.json()["images"]]
+    scenes = set(Scene.objects.values_list("scene_id", flat=True))
+    return [image["id"] if image["id"] in scenes else image["providerName"] for image in answer.json()["images"]]

@@ -51,11 +51,12 @@ def test_a_bad_size_is_a_clear_error(db, size):
 
 def test_list_shows_every_account_with_its_use_and_limits(db, tmp_path):
     make_account("alice@example.com", memory_limit=2 * 10**9)
-    make_account("bob@example.com", memory_limit=None, read_only=True)
+    make_account("bob@example.com", memory_limit=None, read_only=True, originals_downloadable=False)
     lines = run("list")
     assert len(lines) == 2
-    assert lines[0].startswith("alice@example.com") and "of 2.0 GB" in lines[0]
+    assert lines[0].startswith("alice@example.com") and "of 2.0 GB" in lines[0] and "no downloads" not in lines[0]
     assert lines[1].startswith("bob@example.com") and "unlimited" in lines[1] and "read-only" in lines[1]
+    assert "no downloads" in lines[1]
 
 
 def test_set_limit_changes_what_the_api_reports(db):
@@ -80,6 +81,8 @@ def test_set_limit_changes_what_the_api_reports(db):
     run("set-limit", "--email", "alice@example.com", "--memory-limit", "unlimited", "--read-only", "yes")
     assert memory(token).json()["memoryLimit"] is None
     assert Account.objects.get(email="alice@example.com").read_only
+    run("set-limit", "--email", "alice@example.com", "--downloads", "no")
+    assert not Account.objects.get(email="alice@example.com").originals_downloadable
 
 
 def test_set_limit_of_an_unknown_email_is_an_error(db):

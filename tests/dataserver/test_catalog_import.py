@@ -90,6 +90,34 @@ def test_items_without_a_usable_footprint_are_skipped_and_named(tmp_path):
     assert list(Scene.objects.values_list("scene_id", flat=True)) == ["good"]
 
 
+def test_a_scene_id_is_unique_across_providers_so_another_providers_item_of_that_id_is_skipped(tmp_path):
+    (tmp_path / "sky.json").write_text(json.dumps(_item("shared", (1, 1, 2, 2), gsd=0.5).to_dict()))
+    (tmp_path / "sea.json").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [
+            _item("shared", (5, 5, 6, 6), gsd=9.0).to_dict(), _item("own", (5, 5, 6, 6)).to_dict(),
+        ]})  # fmt: skip
+    )
+    run("import", str(tmp_path / "sky.json"), "--provider", "sky")
+    output = run("import", str(tmp_path / "sea.json"), "--provider", "sea")
+    assert "Imported 1 scenes of sea (1 skipped)" in output
+    assert "item shared: its id is a scene of the provider sky already" in output
+    shared = Scene.objects.get(scene_id="shared")
+    assert (shared.provider_name, shared.resolution, shared.west) == ("sky", 0.5, 1)  # untouched
+    assert Scene.objects.get(scene_id="own").provider_name == "sea"
+
+
+def test_an_item_whose_id_is_too_long_for_a_scene_is_skipped_and_named(tmp_path):
+    long_id = "x" * 256
+    (tmp_path / "items.json").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [
+            _item(long_id, (1, 1, 2, 2)).to_dict(), _item("fits", (1, 1, 2, 2)).to_dict(),
+        ]})  # fmt: skip
+    )
+    output = run("import", str(tmp_path / "items.json"), "--provider", "sky")
+    assert "(1 skipped)" in output and "an id must have 1 to 255 characters" in output
+    assert list(Scene.objects.values_list("scene_id", flat=True)) == ["fits"]
+
+
 def test_a_source_that_is_not_stac_is_refused(tmp_path):
     (tmp_path / "x.json").write_text('{"type": "Topology"}')
     with pytest.raises(CommandError, match="not a STAC ItemCollection"):

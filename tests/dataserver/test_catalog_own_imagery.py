@@ -28,6 +28,8 @@ def test_the_accounts_images_and_mosaics_are_found_with_null_metadata(api, uploa
     assert (image["id"], image["productType"], image["previewType"]) == (image_id, "IMAGE", "png")
     assert (mosaic["id"], mosaic["productType"], mosaic["previewType"]) == (mosaic_id, "MOSAIC", "xyz")
     assert "{z}/{x}/{y}" in mosaic["previewUrl"]
+    assert image["previews"] == [{"url": image["previewUrl"], "geometry": image["footprint"]}]
+    assert mosaic["previews"] == []  # tiles, no quicklook
     assert image["aoiIntersectionPercent"] == 100
     assert image["cloudCover"] is None and image["acquisitionDate"] is None and image["pixelResolution"] is None
 

@@ -1,6 +1,7 @@
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import shapely
@@ -35,8 +36,10 @@ def test_the_answer_has_every_field_of_the_contract(api):
     assert answer["limit"] == 100 and answer["offset"] == 0 and answer["total"] == 1
     assert set(answer["images"][0]) == {
         "id", "footprint", "pixelResolution", "acquisitionDate", "productType", "sensor", "satId", "colorBandOrder",
-        "cloudCover", "offNadirAngle", "providerName", "previewType", "previewUrl", "zoom", "aoiIntersectionPercent",
+        "cloudCover", "offNadirAngle", "providerName", "previewType", "previewUrl", "previews", "zoom", "minAreaSqkm",
+        "isNew", "aoiIntersectionPercent",
     }  # fmt: skip
+    assert (answer["images"][0]["minAreaSqkm"], answer["images"][0]["isNew"]) == (None, None)
 
 
 def test_it_skips_scenes_whose_bounds_meet_the_aoi_but_whose_footprint_does_not(api):
@@ -99,6 +102,8 @@ SORTS = [
     ("CLOUD_COVER", "cloud_cover", [30.0, 10.0, 20.0]),
     ("OFF_NADIR_ANGLE", "off_nadir", [3.0, 1.0, 2.0]),
     ("PIXEL_RESOLUTION", "resolution", [0.3, 0.1, 0.2]),
+    ("SAT_ID", "sat_id", ["WorldView-3", "GeoEye-1", "Pleiades-1A"]),
+    ("ZOOM", "zoom", [18, 16, 17]),
 ]
 
 
@@ -137,9 +142,23 @@ def test_pages_cover_every_scene_once_and_the_total_stays_right(api):
     assert seen == [float(number) for number in range(23)]
 
 
-@pytest.mark.parametrize("fields", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"sortBy": "SIZE"}, {"aoi": None}])
-def test_a_malformed_request_is_a_422(api, fields):
-    assert search(api, **fields).status_code == 422
+@pytest.mark.parametrize(
+    "fields,named",
+    [
+        ({"limit": 0}, "limit: Input should be greater than or equal to 1"),
+        ({"limit": 501}, "limit: Input should be less than or equal to 500"),
+        ({"offset": -1}, "offset:"),
+        ({"sortBy": "SIZE"}, "sortBy: Input should be 'ACQUISITION_DATE'"),
+        ({"aoi": None}, "aoi: Input should be a valid dictionary"),
+    ],
+)
+def test_a_malformed_request_is_a_400_in_the_catalog_shape_naming_the_field(api, fields, named):
+    answer = search(api, **fields)
+    assert answer.status_code == 400
+    body = answer.json()
+    assert set(body) == {"code", "message", "params"} and body["code"] == "BAD_REQUEST"
+    assert named in body["message"], body["message"]
+    assert body["params"]["errors"][0]["loc"][-1] == next(iter(fields))
 
 
 def test_data_providers_absent_means_all_and_empty_means_none(api):
@@ -218,11 +237,40 @@ def test_an_aoi_across_the_antimeridian_finds_scenes_on_both_sides(api, ring):
 
 def test_one_image_by_id(api):
     scene = make_scene("a", sensor="WV03", sat_id="WorldView-3")
-    answer = api.get(f"/rest/catalog/meta/{scene.id}")
+    answer = api.get(f"/rest/catalog/meta/{scene.scene_id}")
     assert answer.status_code == 200
     body = answer.json()
     assert (body["sensor"], body["satId"], body["aoiIntersectionPercent"]) == ("WV03", "WorldView-3", None)
     assert shapely.equals(shape(body["footprint"]), box(10, 10, 10.2, 10.2))
+
+
+@pytest.mark.parametrize("scene_id", ["LC08_L2SP_197023_20220324_02_T1", "4805123", "tile 32/U:PU 2024", "a/b/c"])
+def test_a_scene_is_found_and_fetched_by_its_providers_own_id(api, scene_id):
+    make_scene(scene_id)
+    [image] = search(api).json()["images"]
+    assert image["id"] == scene_id
+    answer = api.get("/rest/catalog/meta/" + quote(scene_id, safe=""))
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["id"] == scene_id
+
+
+def test_a_quicklook_is_the_one_preview_of_a_scene_laid_over_its_footprint(api):
+    make_scene("quick", preview_type="png", preview_url="https://quicklooks.example.com/quick.png")
+    make_scene("tiled", preview_type="xyz", preview_url="https://tiles.example.com/{z}/{x}/{y}.png")
+    make_scene("bare")
+    images = {image["id"]: image for image in search(api).json()["images"]}
+    assert images["quick"]["previews"] == [
+        {"url": "https://quicklooks.example.com/quick.png", "geometry": images["quick"]["footprint"]}
+    ]
+    assert images["tiled"]["previews"] == [] and images["bare"]["previews"] == []
+    assert api.get("/rest/catalog/meta/quick").json()["previews"] == images["quick"]["previews"]
+
+
+@pytest.mark.parametrize("hide", [True, False, None])
+def test_hide_unavailable_is_accepted_and_hides_nothing_since_every_provider_is_available(api, hide):
+    make_scene("a", provider="sky")
+    make_scene("b", provider="sea")
+    assert sorted(found(api, hideUnavailable=hide)) == ["a", "b"]
 
 
 def test_an_unknown_image_id_is_a_404_in_the_catalog_error_shape(api):
@@ -238,9 +286,10 @@ def test_search_needs_a_token(client):
 def test_the_user_status_lists_the_search_providers(api):
     make_scene("a", provider="naip")
     status = api.get("/rest/user/status").json()
+    unpriced = {"price": [], "previewUrl": None, "previewUrlMaxZoom": None}
     assert status["searchDataProviders"] == [
-        {"name": "naip", "displayName": "naip"},
-        {"name": "my_imagery_images", "displayName": "My imagery: images"},
-        {"name": "my_imagery_mosaics", "displayName": "My imagery: mosaics"},
+        {"id": "naip", "name": "naip", "displayName": "naip", **unpriced},
+        {"id": "my_imagery_images", "name": "my_imagery_images", "displayName": "My imagery: images", **unpriced},
+        {"id": "my_imagery_mosaics", "name": "my_imagery_mosaics", "displayName": "My imagery: mosaics", **unpriced},
     ]
     assert status["searchAreaLimit"] > 0

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 from pyproj import Transformer
+from rasterio.crs import CRS
 from shapely import wkt
 from shapely.geometry import Point, Polygon
 
@@ -35,6 +36,7 @@ IMAGE_KEYS = {
     "checksum",
     "meta_data",
     "cog_link",
+    "available_for_download",
 }
 META_KEYS = {"crs", "count", "width", "height", "dtypes", "nodata", "pixel_size"}
 
@@ -90,6 +92,50 @@ def test_a_utm_images_footprint_is_its_outline_in_lon_lat(api, mosaic, tmp_path)
     for lon, lat in map_corners(to_lonlat, corners):
         assert footprint.exterior.distance(Point(lon, lat)) < 1e-6, (lon, lat)
     assert footprint.area == pytest.approx(Polygon(map_corners(to_lonlat, corners)).area, rel=1e-3)
+
+
+# The CRS of rasterio's own UTM test rasters (tests/data of rasterio): RGB.byte.tif's is a clean EPSG one; RGB2.byte.tif,
+# rgb1-4.tif and rgb-byte-tenth.tif carry this one, a UTM zone on a datum known only by its WGS 84 ellipsoid.
+RASTERIO_RGB2_BYTE = (
+    'PROJCS["UTM Zone 18, Northern Hemisphere",GEOGCS["Unknown datum based upon the WGS 84 ellipsoid",'
+    'DATUM["Not_specified_based_on_WGS_84_spheroid",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]]],'
+    'PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]]],'
+    'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",-75],'
+    'PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],'
+    'UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
+)
+UTM_18N = "+proj=utm +zone=18 +ellps=WGS84 +units=m +no_defs"
+
+
+@pytest.mark.parametrize(
+    "crs,expected",
+    [
+        (RASTERIO_RGB2_BYTE, "EPSG:32618"),
+        (UTM_18N, "EPSG:32618"),  # how rasterio's RGB.byte.tif was written
+        ("+proj=utm +zone=37 +south +ellps=WGS84", "EPSG:32737"),
+        ("+proj=utm +zone=18 +datum=WGS84 +units=m", "EPSG:32618"),
+        ("EPSG:26711", "EPSG:26711"),  # NAD27 / UTM 11N, rasterio's byte.tif
+    ],
+    ids=["rasterio-rgb2-byte", "ellipsoid-only", "south", "datum", "nad27"],
+)
+def test_a_crs_that_is_an_epsg_code_is_written_as_that_code(api, mosaic, tmp_path, crs, expected):
+    image = upload_ok(api, mosaic["id"], write_raster(tmp_path / "utm.tif", crs=crs))
+    assert image["meta_data"]["crs"] == expected
+
+
+@pytest.mark.parametrize(
+    "crs",
+    [
+        "+proj=tmerc +lat_0=0 +lon_0=-75 +k=0.9997 +x_0=500000 +y_0=0 +ellps=WGS84 +units=m",  # nearly UTM 18N
+        "+proj=utm +zone=18 +datum=WGS84 +units=us-ft",  # UTM 18N in feet: not EPSG:32618
+        "+proj=utm +zone=18 +ellps=clrk66 +units=m",  # three datums on that ellipsoid fit as well: no one code
+    ],
+    ids=["lookalike", "feet", "ambiguous"],
+)
+def test_a_crs_that_is_no_one_epsg_code_is_written_as_its_wkt(api, mosaic, tmp_path, crs):
+    image = upload_ok(api, mosaic["id"], write_raster(tmp_path / "custom.tif", crs=crs))
+    text = image["meta_data"]["crs"]
+    assert text.startswith("PROJCS[") and CRS.from_wkt(text) == CRS.from_user_input(crs)
 
 
 def map_corners(transformer, corners):

@@ -164,6 +164,24 @@ def test_an_image_unlike_the_mosaics_first_image_fails_validation(
     }
 
 
+@pytest.mark.parametrize(
+    "raster,footprint_error,param_name",
+    [
+        ({"crs": "EPSG:4326", "origin": (185.0, 10.0), "pixel_size": 0.01}, "ImageOutOfBounds", "crs"),
+        ({"pixel_size": 20_000.0}, "ImageExtentTooBig", "pixel_size"),
+    ],
+    ids=["out-of-bounds", "too-big"],
+)
+def test_an_image_unlike_the_first_one_fails_validation_before_its_footprint_is_checked(
+    api, mosaic, tmp_path, raster, footprint_error, param_name
+):
+    path = write_raster(tmp_path / "unlike.tif", **raster)
+    # On its own, the footprint is what is wrong with it...
+    assert refused(api, mosaic_create(api, name="Empty")["id"], path, 422, footprint_error) == {"filename": "unlike.tif"}
+    # ...but in a mosaic whose first image it does not match, that mismatch is named first.
+    assert refused(api, mosaic["id"], path, 422, "FileValidationFailed")["param_name"] == param_name
+
+
 def test_an_image_like_the_first_one_joins_the_mosaic(api, mosaic, tmp_path):
     path = write_raster(tmp_path / "next.tif", dtype="uint16", nodata=0, origin=(500_640.0, 6_200_000.0))
     assert upload(api, mosaic["id"], path).status_code == 200

@@ -3,7 +3,7 @@
     dataserver_account create --email E [--memory-limit 10GB]   prints the Basic token on its last line
     dataserver_account list
     dataserver_account set-limit --email E [--memory-limit SIZE|unlimited] [--max-file-size SIZE]
-                                 [--max-pixel-count N] [--read-only yes|no]
+                                 [--max-pixel-count N] [--read-only yes|no] [--downloads yes|no]
     dataserver_account rotate-token --email E                   prints the new Basic token on its last line
 """
 
@@ -44,6 +44,7 @@ class Command(BaseCommand):
         limit.add_argument("--max-file-size", type=_size)
         limit.add_argument("--max-pixel-count", type=int)
         limit.add_argument("--read-only", choices=["yes", "no"])
+        limit.add_argument("--downloads", choices=["yes", "no"], help="whether its images' originals may be downloaded")
         rotate = actions.add_parser("rotate-token", help="replace an account's token and print the new one")
         rotate.add_argument("--email", required=True)
 
@@ -72,9 +73,10 @@ class Command(BaseCommand):
                 f"{account.email}\tused {format_size(used)} of {format_size(account.memory_limit)}"
                 f"\tmax file {format_size(account.max_upload_file_size)}\tmax pixels {account.max_pixel_count}"
                 + ("\tread-only" if account.read_only else "")
+                + ("" if account.originals_downloadable else "\tno downloads")
             )
 
-    def _set_limit(self, email, memory_limit, max_file_size, max_pixel_count, read_only, **_):
+    def _set_limit(self, email, memory_limit, max_file_size, max_pixel_count, read_only, downloads, **_):
         account = self._account(email)
         if memory_limit is not None:
             account.memory_limit = None if memory_limit == UNLIMITED else memory_limit
@@ -84,6 +86,8 @@ class Command(BaseCommand):
             account.max_pixel_count = max_pixel_count
         if read_only is not None:
             account.read_only = read_only == "yes"
+        if downloads is not None:
+            account.originals_downloadable = downloads == "yes"
         account.save()
         self.stdout.write(f"{account.email}: storage {format_size(account.memory_limit)}")
 
