@@ -133,8 +133,8 @@ def run_backend(backend: str, scenes: int) -> None:
     from django.core.management import call_command
     from django.test import Client
 
+    from dataserver.catalog.stac import scenes_import, stac_items
     from dataserver.models import Account
-    from dataserver.stac import scenes_import, stac_items
 
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)

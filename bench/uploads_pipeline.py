@@ -27,9 +27,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
-import os
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Account, Image, Mosaic
+from dataserver.models import Account, Image, Mosaic
 
 
 @admin.register(Account)

@@ -2,7 +2,7 @@
 no endpoint gives: an unknown route (404), a method the route does not have (405), a server failure (500) and
 whatever else Django itself answers as a page."""
 
-from .errors import family_response
+from dataserver.errors import family_response
 
 REST_PATH = "/rest/"
 KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")

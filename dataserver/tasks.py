@@ -16,9 +16,9 @@ from rio_cogeo.cogeo import cog_translate
 from rio_cogeo.profiles import cog_profiles
 from rio_cogeo.utils import get_web_optimized_params
 
-from .models import Image
-from .rasters import READ_ERRORS
-from .storage import image_files
+from dataserver.models import Image
+from dataserver.rasters.inspection import READ_ERRORS
+from dataserver.storage import image_files
 
 logger = logging.getLogger(__name__)
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
@@ -80,7 +80,7 @@ class CogBuildTask(Task):
             cog_build_failed(args[0], _stopped())
 
 
-@shared_task(base=CogBuildTask, acks_late=True)
+@shared_task(base=CogBuildTask, acks_late=True, name="dataserver.tasks.image_build_cog")
 def image_build_cog(image_id: str) -> None:
     image = Image.objects.select_related("mosaic").filter(id=image_id).first()
     if image is None:

@@ -16,8 +16,8 @@ urlpatterns = [
 ]
 
 if settings.DATASERVER_ENABLED:
-    from dataserver import views as dataserver_views
     from dataserver.api import api as dataserver_api
+    from dataserver.rasters import views as dataserver_views
 
     urlpatterns += [
         path("rest/", dataserver_api.urls),

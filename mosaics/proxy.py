@@ -16,7 +16,10 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from common.tiles import EMPTY_TILE, tile_bounds  # the Data API answers the same transparent tile outside its data
+from common.tiles import (  # the Data API answers the same transparent tile outside its data
+    EMPTY_TILE,
+    tile_bounds,
+)
 from dataapi.client import DataAPIClient
 from dataapi.schemas import Mosaic
 from teams.clients import client_for_team_id, credential_stamp_key

@@ -8,7 +8,6 @@ from django.test import Client
 from dataserver.models import Account
 from mapflow_web.celery import app as celery_app
 
-
 # Each test run has a broker queue of its own, so that two runs on one Redis never take each other's tasks.
 celery_app.conf.task_default_queue = f"tests-{os.getpid()}"
 

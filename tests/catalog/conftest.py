@@ -9,7 +9,13 @@ from django.core.management import call_command
 from shapely.geometry import box, mapping
 
 from tests.conftest import make_account
-from tests.teams.conftest import cast, connect, live_api, private_cache_and_fast_hashing, signed_in  # noqa: F401
+from tests.teams.conftest import (  # noqa: F401
+    cast,
+    connect,
+    live_api,
+    private_cache_and_fast_hashing,
+    signed_in,
+)
 
 NAIP = Path(__file__).resolve().parents[1] / "fixtures" / "stac" / "naip-250.json"
 # Eleven NAIP scenes on the Montana / British Columbia border.

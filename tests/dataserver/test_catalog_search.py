@@ -7,7 +7,7 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box, shape
 
-from dataserver.stac import scenes_import, stac_items
+from dataserver.catalog.stac import scenes_import, stac_items
 from tests.dataserver.catalog_scenes import AOI, aoi_box, found, make_scene, search
 
 NAIP = Path(__file__).parents[1] / "fixtures" / "stac" / "naip-250.json"

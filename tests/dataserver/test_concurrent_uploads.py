@@ -5,8 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
-from dataserver import errors, rasters, services
+from dataserver import errors
 from dataserver.models import Image, Mosaic
+from dataserver.rasters import inspection as rasters
+from dataserver.rasters import services
 from tests.conftest import make_account
 from tests.rasters import write_raster
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client, RequestFactory
 
-from dataserver import signed_links
-from dataserver.downloads import CHUNK, original_response
 from dataserver.models import Image
+from dataserver.rasters import signed_links
+from dataserver.rasters.downloads import CHUNK, original_response
 from tests.dataserver.uploading import mosaic_create, raster_error, upload
 from tests.rasters import write_raster
 

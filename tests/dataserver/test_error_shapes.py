@@ -108,8 +108,8 @@ def test_a_failing_server_answers_json_too(api, monkeypatch):
     def fail(**_):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("dataserver.selectors.mosaic_list", fail)
-    monkeypatch.setattr("dataserver.catalog_api.scene_search", fail)
+    monkeypatch.setattr("dataserver.rasters.selectors.mosaic_list", fail)
+    monkeypatch.setattr("dataserver.catalog.api.scene_search", fail)
     client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=api.defaults["HTTP_AUTHORIZATION"])
     assert rasters_detail(client.get("/rest/rasters/mosaic"), 500) == "Internal Server Error"
     answer = client.post("/rest/catalog/meta", {"aoi": AOI}, content_type="application/json")

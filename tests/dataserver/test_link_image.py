@@ -13,8 +13,13 @@ import requests
 import urllib3
 from moto.server import ThreadedMotoServer
 
-from dataserver import links
-from tests.dataserver.uploading import memory_used, mosaic_create, raster_error, stored_files
+from dataserver.rasters import links
+from tests.dataserver.uploading import (
+    memory_used,
+    mosaic_create,
+    raster_error,
+    stored_files,
+)
 from tests.http import served
 from tests.rasters import COGEO, write_raster
 

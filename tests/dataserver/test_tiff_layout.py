@@ -6,7 +6,7 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
-from dataserver.tiff_layout import LayoutError, layout_read
+from dataserver.rasters.tiff_layout import LayoutError, layout_read
 from tests.rasters import COGEO, write_empty
 
 ORDERS = [{}, {"ENDIANNESS": "BIG"}, {"BIGTIFF": "YES"}, {"BIGTIFF": "YES", "ENDIANNESS": "BIG"}]

@@ -4,14 +4,21 @@ import io
 import time
 
 import pytest
-from django.test import Client
 from affine import Affine
+from django.test import Client
 from PIL import Image as PILImage
 from rasterio.transform import from_origin
 
 from dataserver.models import Image
 from tests.conftest import basic, make_account
-from tests.dataserver.uploading import memory_used, mosaic_create, raster_error, stored_files, upload, upload_ok
+from tests.dataserver.uploading import (
+    memory_used,
+    mosaic_create,
+    raster_error,
+    stored_files,
+    upload,
+    upload_ok,
+)
 from tests.rasters import COGEO, write_empty, write_raster
 
 

@@ -1,7 +1,6 @@
 """A real Chromium (the Debian package) driven by Playwright against pytest-django's live server."""
 
 import os
-
 from urllib.parse import urlsplit
 
 import pytest

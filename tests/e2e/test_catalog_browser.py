@@ -2,8 +2,8 @@
 preview, reload, go back, export."""
 
 import io
-import math
 import json
+import math
 import re
 
 import pytest

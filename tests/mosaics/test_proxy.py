@@ -6,8 +6,8 @@ import json
 import re
 import time
 import uuid
-from types import SimpleNamespace
 from http.server import BaseHTTPRequestHandler
+from types import SimpleNamespace
 
 import morecantile
 import pytest
@@ -22,11 +22,11 @@ from mosaics.selectors import footprint_bounds
 from teams import services
 from tests.conftest import make_account
 from tests.http import served
+from tests.mosaics.conftest import htmx, island
 from tests.rasters import write_raster
+from tests.teams.conftest import connect
 from tests.uploads.conftest import tus_client, tus_upload
 from uploads.models import State, UploadJob
-from tests.mosaics.conftest import htmx, island
-from tests.teams.conftest import connect
 
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
 

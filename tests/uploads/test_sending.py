@@ -10,8 +10,8 @@ import requests
 from django.utils import timezone
 
 from teams.clients import client_for
-from tests.dataserver.test_link_image import moto_endpoint, put, s3  # noqa: F401  (fixtures)
 from tests.conftest import allow_api
+from tests.dataserver.test_link_image import moto_endpoint, put, s3  # noqa: F401  (fixtures)
 from tests.http import served
 from tests.rasters import COGEO, write_raster
 from uploads.models import State, UploadJob

@@ -10,9 +10,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from dataserver.models import Account
-from dataserver.services import account_memory_used
 from common.sizes import format_size, parse_size
+from dataserver.models import Account
+from dataserver.rasters.services import account_memory_used
 
 
 def _size(text: str) -> int:

@@ -9,8 +9,13 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Max, Min
 
+from dataserver.catalog.stac import (
+    SearchParams,
+    scenes_delete,
+    scenes_import,
+    stac_items,
+)
 from dataserver.models import Scene
-from dataserver.stac import SearchParams, scenes_delete, scenes_import, stac_items
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 import dataserver
+from dataserver.catalog.stac import scenes_import, stac_items
 from dataserver.models import Account
-from dataserver.stac import scenes_import, stac_items
 from teams.models import Credential, Membership, Role, Team
 
 # Scenes for the demo's catalog search: STAC items shipped with the app, imported again (updated) on every run.

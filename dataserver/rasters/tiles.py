@@ -10,9 +10,8 @@ from rio_tiler.io import Reader
 from rio_tiler.mosaic import mosaic_reader
 
 from common.tiles import EMPTY_TILE, TILE_SIZE
-
-from .models import Image, Mosaic
-from .storage import CogTarget, ImageFiles
+from dataserver.models import Image, Mosaic
+from dataserver.storage import CogTarget, ImageFiles
 
 # zlib level 2 encodes a tile about 3x faster than GDAL's default (6), for tiles some 6% larger.
 PNG_OPTIONS = {"ZLEVEL": 2}
@@ -20,7 +19,7 @@ WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
 
 
 @dataclass(frozen=True)
-class TileSource:
+class CogSource:
     path: str
     band_indexes: tuple[int, ...]
     display_range: tuple[tuple[float, float], ...] | None
@@ -41,10 +40,10 @@ def cog_path(target: CogTarget, image: Image) -> str:
     return str(ImageFiles(target.account_id, target.mosaic_id, image.id).cog)
 
 
-def tile_sources(target: CogTarget, images: list[Image], z: int, x: int, y: int) -> list[TileSource]:
+def cog_sources(target: CogTarget, images: list[Image], z: int, x: int, y: int) -> list[CogSource]:
     west, south, east, north = WEB_MERCATOR.bounds(morecantile.Tile(x, y, z))
     return [
-        TileSource(
+        CogSource(
             cog_path(target, image),
             tuple(image.band_indexes),
             tuple(tuple(r) for r in image.display_range) if image.display_range else None,
@@ -54,14 +53,14 @@ def tile_sources(target: CogTarget, images: list[Image], z: int, x: int, y: int)
     ]
 
 
-def tile_etag(sources: list[TileSource], z: int, x: int, y: int) -> str:
+def tile_etag(sources: list[CogSource], z: int, x: int, y: int) -> str:
     digest = hashlib.sha1(f"{z}/{x}/{y}".encode())
     for source in sources:
         digest.update(source.path.encode())
     return f'"{digest.hexdigest()}"'
 
 
-def _read(source: TileSource, x: int, y: int, z: int, **kwargs):
+def _read(source: CogSource, x: int, y: int, z: int, **kwargs):
     with Reader(source.path) as cog:
         img = cog.tile(x, y, z, tilesize=TILE_SIZE, indexes=source.band_indexes, **kwargs)
     if source.display_range:
@@ -69,7 +68,7 @@ def _read(source: TileSource, x: int, y: int, z: int, **kwargs):
     return img
 
 
-def tile_render(sources: list[TileSource], z: int, x: int, y: int) -> bytes:
+def tile_render(sources: list[CogSource], z: int, x: int, y: int) -> bytes:
     """A 256 px PNG: the images' pixels, transparent where there are none."""
     if not sources:
         return EMPTY_TILE

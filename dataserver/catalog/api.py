@@ -11,15 +11,19 @@ from ninja import Router
 from ninja.responses import Status
 
 from common.aoi import InvalidGeometry, geodesic_area, geometry_from_geojson
-
-from . import signed_links
-from .catalog_json import search_image_json
-from .errors import family_response
-from .catalog_schemas import CatalogErrorOut, SearchImage, SearchIn, SearchOut
-from .models import Account, Image
-from .scenes import SearchQuery, scene_get, scene_search, search_providers
-from .schemas import JPEG_ANSWER, UserStatus
-from .storage import image_files
+from dataserver.catalog.responses import search_image_json
+from dataserver.catalog.scenes import (
+    SearchQuery,
+    scene_get,
+    scene_search,
+    search_providers,
+)
+from dataserver.catalog.schemas import CatalogErrorOut, SearchImage, SearchIn, SearchOut
+from dataserver.errors import family_response
+from dataserver.models import Account, Image
+from dataserver.rasters import signed_links
+from dataserver.rasters.schemas import JPEG_ANSWER, UserStatus
+from dataserver.storage import image_files
 
 router = Router(tags=["account"])
 

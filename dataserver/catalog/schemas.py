@@ -6,8 +6,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from .schemas import Text
-
+from dataserver.rasters.schemas import Text
 
 SortBy = Literal[
     "ACQUISITION_DATE", "CLOUD_COVER", "OFF_NADIR_ANGLE", "PIXEL_RESOLUTION", "PROVIDER_NAME", "SAT_ID", "ZOOM"

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from .storage import incoming_dir
+from dataserver.storage import incoming_dir
 
 CHUNK_SIZE = 4 * 1024 * 1024
 WRITE_QUEUE_CHUNKS = 4

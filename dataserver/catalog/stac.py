@@ -19,8 +19,7 @@ from pystac_client import Client
 from pystac_client.stac_api_io import StacApiIO
 
 from common.aoi import InvalidGeometry, geometry_from_geojson
-
-from .models import Scene
+from dataserver.models import Scene
 
 TIMEOUT = (10, 60)
 BATCH = 1000

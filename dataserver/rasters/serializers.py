@@ -8,8 +8,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.urls import reverse
 
-from .models import Account, Image, Mosaic
-from .storage import image_files, mosaic_cog_uri
+from dataserver.models import Account, Image, Mosaic
+from dataserver.storage import image_files, mosaic_cog_uri
 
 TILES_PATH = "/api/v0/cogs"
 

@@ -13,16 +13,17 @@ import numpy as np
 import pyproj
 import rasterio
 from PIL import Image as PILImage
-from rasterio.enums import ColorInterp, Resampling
 from rasterio._err import CPLE_BaseError
+from rasterio.enums import ColorInterp, Resampling
 from rasterio.errors import RasterioError
 from rasterio.warp import transform as warp_transform
 from rasterio.windows import Window
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
-from . import errors, tiff_layout
-from .storage import PREVIEW_SIZES
+from dataserver import errors
+from dataserver.rasters import tiff_layout
+from dataserver.storage import PREVIEW_SIZES
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 MAX_EXTENT_DEGREES = 10.0

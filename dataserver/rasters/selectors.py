@@ -6,9 +6,9 @@ from pathlib import Path
 from django.db.models import BigIntegerField, Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from . import errors
-from .models import Account, Image, Mosaic
-from .storage import image_files
+from dataserver import errors
+from dataserver.models import Account, Image, Mosaic
+from dataserver.storage import image_files
 
 
 def _per_mosaic(aggregate, **image_filters) -> Coalesce:

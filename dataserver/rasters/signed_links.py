@@ -9,7 +9,7 @@ import uuid
 from django.core import signing
 from django.urls import reverse
 
-from .serializers import public_base
+from dataserver.rasters.serializers import public_base
 
 
 class LinkRefused(Exception):

@@ -17,8 +17,8 @@ import numpy as np
 import shapely
 from django.db.models import Q
 
-from .models import Account, Image, Mosaic, Scene
-from .selectors import mosaics_of
+from dataserver.models import Account, Image, Mosaic, Scene
+from dataserver.rasters.selectors import mosaics_of
 
 MY_IMAGES = "my_imagery_images"
 MY_MOSAICS = "my_imagery_mosaics"
@@ -79,7 +79,7 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class SearchPage:
+class ScenePage:
     hits: list[Hit]
     total: int
 
@@ -179,7 +179,7 @@ def _ordered(hits: list[Hit], query: SearchQuery) -> list[Hit]:
     return present + missing
 
 
-def scene_search(*, account: Account, query: SearchQuery) -> SearchPage:
+def scene_search(*, account: Account, query: SearchQuery) -> ScenePage:
     hits = _scene_hits(query) + _own_hits(account, query)
     if query.min_intersection is not None:
         hits = [hit for hit in hits if hit.percent >= query.min_intersection]
@@ -187,7 +187,7 @@ def scene_search(*, account: Account, query: SearchQuery) -> SearchPage:
     scenes = Scene.objects.in_bulk([hit.id for hit in page if hit.item is None], field_name="scene_id")
     for hit in page:
         hit.item = hit.item or scenes[hit.id]
-    return SearchPage(hits=page, total=len(hits))
+    return ScenePage(hits=page, total=len(hits))
 
 
 def scene_get(*, account: Account, scene_id: str) -> Hit | None:

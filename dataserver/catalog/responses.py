@@ -8,11 +8,11 @@ import json
 
 import shapely
 
-from . import signed_links
-from .models import Mosaic, Scene
-from .scenes import Hit
-from .serializers import iso, tile_links
-from .storage import mosaic_cog_uri
+from dataserver.catalog.scenes import Hit
+from dataserver.models import Mosaic, Scene
+from dataserver.rasters import signed_links
+from dataserver.rasters.serializers import iso, tile_links
+from dataserver.storage import mosaic_cog_uri
 
 # Quicklooks are single pictures of a scene; tile templates (xyz, tms) are not.
 QUICKLOOK_TYPES = ("png", "jpg")

@@ -30,11 +30,11 @@ from botocore.config import Config
 from django.conf import settings
 
 from common.addresses import PUBLIC_ONLY, AddressRefused, Unresolvable
-
-from . import errors, selectors
-from .services import IMAGE_EXTENSIONS, IncomingFile
-from .storage import incoming_dir
-from .uploads import CHUNK_SIZE
+from dataserver import errors
+from dataserver.rasters import selectors
+from dataserver.rasters.receiving import CHUNK_SIZE
+from dataserver.rasters.services import IMAGE_EXTENSIONS, IncomingFile
+from dataserver.storage import incoming_dir
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.http import require_GET
 
-from . import serializers, tiles
-from .storage import parse_cog_uri
+from dataserver.rasters import serializers, tiles
+from dataserver.storage import parse_cog_uri
 
 
 def _not_found(message: str) -> JsonResponse:
@@ -29,7 +29,7 @@ def tile(request, z: int, x: int, y: int):
     uri, target, images = _target_images(request)
     if images is None:
         return _not_found("No COG at this uri")
-    sources = tiles.tile_sources(target, images, z, x, y)
+    sources = tiles.cog_sources(target, images, z, x, y)
     etag = tiles.tile_etag(sources, z, x, y)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.DATASERVER_TILE_CACHE_SECONDS}"}
     if request.headers.get("If-None-Match") == etag:

@@ -13,9 +13,10 @@ from shapely import wkt
 from shapely.geometry import MultiPolygon
 from shapely.ops import unary_union
 
-from . import errors, rasters
-from .models import Account, Image, Mosaic
-from .storage import ImageFiles, image_files, mosaic_delete_files
+from dataserver import errors
+from dataserver.models import Account, Image, Mosaic
+from dataserver.rasters import inspection
+from dataserver.storage import ImageFiles, image_files, mosaic_delete_files
 
 IMAGE_EXTENSIONS = (".tif", ".tiff")
 MAX_NAME_LENGTH = 255
@@ -67,7 +68,7 @@ def mosaic_refresh_footprint(*, mosaic: Mosaic) -> None:
     if not shapes:
         mosaic.footprint = None
     else:
-        union = unary_union(shapes).simplify(rasters.FOOTPRINT_TOLERANCE, preserve_topology=True)
+        union = unary_union(shapes).simplify(inspection.FOOTPRINT_TOLERANCE, preserve_topology=True)
         parts = list(union.geoms) if hasattr(union, "geoms") else [union]
         mosaic.footprint = MultiPolygon([part for part in parts if part.geom_type == "Polygon"]).wkt
     mosaic.save(update_fields=["footprint"])
@@ -111,7 +112,7 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
     _check_size_and_quota(account, incoming.size)
     if not incoming.filename.lower().endswith(IMAGE_EXTENSIONS):
         raise errors.FileOpenError(filename=incoming.filename)
-    info = rasters.raster_inspect(
+    info = inspection.raster_inspect(
         incoming.path,
         filename=incoming.filename,
         max_pixel_count=max_pixel_count,
@@ -123,7 +124,7 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
     image_id = uuid.uuid4()
     files = ImageFiles(account.id, mosaic.id, image_id)
     try:
-        rasters.previews_write(
+        inspection.previews_write(
             incoming.path,
             info,
             {size: files.preview(size) for size in ("s", "l")},
@@ -172,7 +173,7 @@ def _fitting_filename(filename: str) -> str:
 
 
 def _queue_cog_build(image_id: uuid.UUID) -> None:
-    from .tasks import image_build_cog
+    from dataserver.tasks import image_build_cog
 
     image_build_cog.delay(str(image_id))
 
