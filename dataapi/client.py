@@ -130,12 +130,6 @@ class DataAPIClient:
     def mosaic_images(self, mosaic_id: str) -> list[schemas.Image]:
         return self._list(schemas.Image, self.request("GET", f"/rasters/mosaic/{mosaic_id}/image"))
 
-    def mosaic_create_with_image(
-        self, *, name: str, file: Path | IO[bytes], filename: str | None = None, tags: list[str] | None = None
-    ) -> schemas.UploadResult:
-        params = {"name": name, "tags": tags or []}
-        return self._upload("/rasters/mosaic/image", file, filename, params=params)
-
     def mosaic_upload_image(
         self,
         mosaic_id: str,
@@ -166,9 +160,9 @@ class DataAPIClient:
         """A link to the image's original that needs no credentials and expires (the one URL a browser may get)."""
         return self._one(schemas.ImageDownload, self.request("GET", f"/rasters/image/{image_id}/download"))
 
-    def image_preview(self, image_id: str, *, size: str = "s") -> bytes:
-        """The JPEG preview (`s` fits 256 px, `l` fits 1024 px)."""
-        return self.request("GET", f"/rasters/image/{image_id}/preview/{size}").content
+    def image_preview_url(self, image_id: str, size: str = "s") -> str:
+        """Where the JPEG preview is (`s` fits 256 px, `l` fits 1024 px); it is read with this client's credentials."""
+        return f"{self.base_url}/rasters/image/{image_id}/preview/{size}"
 
     # --- Storage, catalog, account ---
 
@@ -254,13 +248,12 @@ class DataAPIClient:
         path: str,
         file: Path | IO[bytes],
         filename: str | None,
-        params: dict | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> schemas.UploadResult:
         """Stream a multipart `file` part; the body is never held in memory whole."""
         if isinstance(file, (str, Path)):
             with open(file, "rb") as fh:
-                return self._upload(path, fh, filename or Path(file).name, params, progress)
+                return self._upload(path, fh, filename or Path(file).name, progress)
         body = MultipartEncoder(
             fields={"file": (filename or Path(getattr(file, "name", "image.tif")).name, file, "image/tiff")}
         )
@@ -269,7 +262,6 @@ class DataAPIClient:
         answer = self.request(
             "POST",
             path,
-            params=params,
             data=body,
             headers={"Content-Type": body.content_type},
             timeout=self.upload_timeout,

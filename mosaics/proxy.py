@@ -24,7 +24,7 @@ from dataapi.client import DataAPIClient
 from dataapi.schemas import Mosaic
 from teams.clients import client_for_team_id, credential_stamp_key
 
-from .selectors import footprint_bounds, mosaic_get
+from .selectors import footprint_bounds
 
 SOURCE_SECONDS = 60
 CHUNK = 64 * 1024
@@ -113,7 +113,7 @@ def tile_response(*, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_no
     source, stamp = found.get(source_key), found.get(stamp_key)
     team = SimpleLazyObject(lambda: client_for_team_id(team_id, stamp=stamp))
     if source is None or (stamp is not None and source.stamp != stamp):
-        mosaic = mosaic_get(client=team.client, mosaic_id=mosaic_id)
+        mosaic = team.client.mosaic_get(str(mosaic_id))
         source = tile_source_remember(team_id=team_id, stamp=team.stamp, mosaic=mosaic)
     if not source.url or _outside(source.bounds, z, x, y):
         return empty_tile(if_none_match=if_none_match)
@@ -126,7 +126,7 @@ def tile_response(*, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_no
 
 
 def preview_response(*, client: DataAPIClient, image_id: str, size: str, if_none_match: str | None) -> HttpResponse:
-    url = f"{client.base_url}/rasters/image/{image_id}/preview/{size}"
+    url = client.image_preview_url(image_id, size)
     return relay(client=client, url=url, if_none_match=if_none_match)
 
 

@@ -66,18 +66,10 @@ def mosaic_list(*, client: DataAPIClient, name: str = "", tag: str = "", sort: s
     return MosaicList(mosaics=mosaics, tags=tags, total=total)
 
 
-def mosaic_get(*, client: DataAPIClient, mosaic_id: str) -> Mosaic:
-    return client.mosaic_get(str(mosaic_id))
-
-
 def mosaic_detail(*, client: DataAPIClient, mosaic_id: str) -> MosaicDetail:
     """The mosaic and its images: two calls to the Data API."""
     mosaic = client.mosaic_get(str(mosaic_id))
     return MosaicDetail(mosaic=mosaic, images=client.mosaic_images(str(mosaic_id)))
-
-
-def image_get(*, client: DataAPIClient, image_id: str) -> Image:
-    return client.image_get(str(image_id))
 
 
 def image_download_link(*, client: DataAPIClient, image_id: str) -> ImageDownload:

@@ -4,26 +4,14 @@ Every change that alters what a mosaic's tiles show also forgets its cached tile
 """
 
 from dataapi.client import DataAPIClient
-from dataapi.schemas import Image, MosaicCreated
+from dataapi.schemas import Image
 
 from .proxy import tiles_changed
-
-
-def mosaic_create(*, client: DataAPIClient, name: str, tags: list[str]) -> MosaicCreated:
-    return client.mosaic_create(name=name, tags=tags)
-
-
-def mosaic_update(*, client: DataAPIClient, mosaic_id: str, name: str, tags: list[str]) -> MosaicCreated:
-    return client.mosaic_update(str(mosaic_id), name=name, tags=tags)
 
 
 def mosaic_delete(*, client: DataAPIClient, team_id: int, mosaic_id: str) -> None:
     client.mosaic_delete(str(mosaic_id))
     tiles_changed(team_id=team_id, mosaic_id=str(mosaic_id))
-
-
-def image_rename(*, client: DataAPIClient, image_id: str, name: str) -> Image:
-    return client.image_rename(str(image_id), name=name)
 
 
 def image_delete(*, client: DataAPIClient, team_id: int, image: Image) -> None:

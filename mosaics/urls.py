@@ -18,14 +18,14 @@ register_converter(PreviewSize, "preview_size")
 app_name = "mosaics"
 
 urlpatterns = [
-    path("mosaics/", views.mosaic_list, name="list"),
-    path("mosaics/new", views.mosaic_create, name="create"),
-    path("mosaics/<uuid:mosaic_id>/", views.mosaic_detail, name="detail"),
-    path("mosaics/<uuid:mosaic_id>/edit", views.mosaic_edit, name="edit"),
-    path("mosaics/<uuid:mosaic_id>/delete", views.mosaic_delete, name="delete"),
+    path("mosaics/", views.mosaic_list_page, name="list"),
+    path("mosaics/new", views.mosaic_create_dialog, name="create"),
+    path("mosaics/<uuid:mosaic_id>/", views.mosaic_page, name="detail"),
+    path("mosaics/<uuid:mosaic_id>/edit", views.mosaic_edit_dialog, name="edit"),
+    path("mosaics/<uuid:mosaic_id>/delete", views.mosaic_delete_dialog, name="delete"),
     path("mosaics/<uuid:mosaic_id>/tiles/<int:z>/<int:x>/<int:y>.png", views.mosaic_tile, name="tile"),
-    path("images/<uuid:image_id>/rename", views.image_rename, name="image-rename"),
-    path("images/<uuid:image_id>/delete", views.image_delete, name="image-delete"),
+    path("images/<uuid:image_id>/rename", views.image_rename_dialog, name="image-rename"),
+    path("images/<uuid:image_id>/delete", views.image_delete_dialog, name="image-delete"),
     path("images/<uuid:image_id>/preview/<preview_size:size>", views.image_preview, name="image-preview"),
     path("images/<uuid:image_id>/original", views.image_original, name="image-original"),
 ]

@@ -109,7 +109,7 @@ def _image_rows(images: list) -> list[dict]:
 
 @team_role_required(Role.VIEWER)
 @require_GET
-def mosaic_list(request: DashboardRequest):
+def mosaic_list_page(request: DashboardRequest):
     filters = MosaicFilterForm(request.GET)
     chosen = filters.filters()
     context = {"filters": filters, "sort": chosen["sort"], "sorts": filters.fields["sort"].choices}
@@ -155,7 +155,7 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
 
 @team_role_required(Role.VIEWER)
 @require_GET
-def mosaic_detail(request: DashboardRequest, mosaic_id: UUID):
+def mosaic_page(request: DashboardRequest, mosaic_id: UUID):
     mosaic_id = str(mosaic_id)
     if request.htmx and request.htmx.target == "images":
         images = request.dataapi.mosaic_images(mosaic_id)
@@ -225,7 +225,7 @@ def _file_count(request: DashboardRequest) -> int:
 
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
-def mosaic_create(request: DashboardRequest):
+def mosaic_create_dialog(request: DashboardRequest):
     """The New mosaic dialog; "new mosaic from files" opens it with `files` (how many) and a suggested `name`, and
     learns the new mosaic's id from the `mosaic-created` event to send the files into it."""
     created = []
@@ -235,7 +235,7 @@ def mosaic_create(request: DashboardRequest):
     response = _form_view(
         request,
         form=MosaicForm(_bound(request), initial={"name": request.GET.get("name", "")[:255]}),
-        apply=lambda data: created.append(services.mosaic_create(client=request.dataapi, **data)),
+        apply=lambda data: created.append(request.dataapi.mosaic_create(**data)),
         event=MOSAICS_CHANGED,
         next_url=reverse("mosaics:list"),
         title=title,
@@ -250,16 +250,16 @@ def mosaic_create(request: DashboardRequest):
 
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
-def mosaic_edit(request: DashboardRequest, mosaic_id: UUID):
+def mosaic_edit_dialog(request: DashboardRequest, mosaic_id: UUID):
     mosaic_id = str(mosaic_id)
     initial = None
     if request.method == "GET":
-        mosaic = selectors.mosaic_get(client=request.dataapi, mosaic_id=mosaic_id)
+        mosaic = request.dataapi.mosaic_get(str(mosaic_id))
         initial = {"name": mosaic.name, "tags": ", ".join(mosaic.tags)}
     return _form_view(
         request,
         form=MosaicForm(_bound(request), initial=initial),
-        apply=lambda data: services.mosaic_update(client=request.dataapi, mosaic_id=mosaic_id, **data),
+        apply=lambda data: request.dataapi.mosaic_update(str(mosaic_id), **data),
         event=MOSAICS_CHANGED,
         next_url=reverse("mosaics:detail", args=[mosaic_id]),
         title="Rename or tag the mosaic",
@@ -270,9 +270,9 @@ def mosaic_edit(request: DashboardRequest, mosaic_id: UUID):
 
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
-def mosaic_delete(request: DashboardRequest, mosaic_id: UUID):
+def mosaic_delete_dialog(request: DashboardRequest, mosaic_id: UUID):
     mosaic_id = str(mosaic_id)
-    mosaic = selectors.mosaic_get(client=request.dataapi, mosaic_id=mosaic_id)
+    mosaic = request.dataapi.mosaic_get(str(mosaic_id))
     detail_url = reverse("mosaics:detail", args=[mosaic_id])
     response = _form_view(
         request,
@@ -293,12 +293,12 @@ def mosaic_delete(request: DashboardRequest, mosaic_id: UUID):
 
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
-def image_rename(request: DashboardRequest, image_id: UUID):
-    image = selectors.image_get(client=request.dataapi, image_id=str(image_id))
+def image_rename_dialog(request: DashboardRequest, image_id: UUID):
+    image = request.dataapi.image_get(str(image_id))
     return _form_view(
         request,
         form=ImageRenameForm(_bound(request), initial={"name": image.filename}),
-        apply=lambda data: services.image_rename(client=request.dataapi, image_id=image.id, name=data["name"]),
+        apply=lambda data: request.dataapi.image_rename(image.id, name=data["name"]),
         event=IMAGES_CHANGED,
         next_url=reverse("mosaics:detail", args=[image.mosaic_id]),
         title="Rename the image",
@@ -309,8 +309,8 @@ def image_rename(request: DashboardRequest, image_id: UUID):
 
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
-def image_delete(request: DashboardRequest, image_id: UUID):
-    image = selectors.image_get(client=request.dataapi, image_id=str(image_id))
+def image_delete_dialog(request: DashboardRequest, image_id: UUID):
+    image = request.dataapi.image_get(str(image_id))
     return _form_view(
         request,
         form=Form(_bound(request)),

@@ -99,7 +99,7 @@ def _upload(request, account: Account, mosaic: Mosaic) -> dict | None:
 
 
 @router.get("/rasters/mosaic", response={200: list[MosaicOut], **BASE, 422: ValidationOut}, tags=["mosaics"])
-def mosaic_list(request, tags: list[Text] = Query(default=[])):
+def get_mosaics(request, tags: list[Text] = Query(default=[])):
     mosaics = selectors.mosaic_list(account=request.auth, tags=tags)
     return [serializers.mosaic_json(request, mosaic) for mosaic in mosaics]
 
@@ -109,12 +109,12 @@ def mosaic_list(request, tags: list[Text] = Query(default=[])):
     response={200: MosaicCreated, **BASE, 403: RasterErrorOut, 413: DetailOut, 422: ValidationOut},
     tags=["mosaics"],
 )
-def mosaic_create(request, payload: MosaicIn):
+def post_mosaic(request, payload: MosaicIn):
     mosaic = services.mosaic_create(account=request.auth, name=payload.name, tags=payload.tags)
     return serializers.mosaic_created_json(mosaic)
 
 
-def mosaic_create_with_image(
+def post_mosaic_with_image(
     request, name: Name = Query(...), tags: list[Text] = Query(default=[])
 ):
     account = request.auth
@@ -140,23 +140,23 @@ for _path, _operation_id in (
         tags=["mosaics"],
         openapi_extra=MULTIPART_FILE,
         operation_id=_operation_id,
-    )(mosaic_create_with_image)
+    )(post_mosaic_with_image)
 
 
 @router.get("/rasters/mosaic/{mosaic_id}", response={200: MosaicOut, **BY_ID}, tags=["mosaics"])
-def mosaic_get(request, mosaic_id: uuid.UUID):
+def get_mosaic(request, mosaic_id: uuid.UUID):
     return serializers.mosaic_json(request, selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id))
 
 
 @router.put("/rasters/mosaic/{mosaic_id}", response={200: MosaicCreated, **WITH_BODY}, tags=["mosaics"])
-def mosaic_update(request, mosaic_id: uuid.UUID, payload: MosaicUpdate):
+def put_mosaic(request, mosaic_id: uuid.UUID, payload: MosaicUpdate):
     mosaic = selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id)
     mosaic = services.mosaic_update(account=request.auth, mosaic=mosaic, name=payload.name, tags=payload.tags)
     return serializers.mosaic_created_json(mosaic)
 
 
 @router.delete("/rasters/mosaic/{mosaic_id}", response={200: Message, **CHANGE}, tags=["mosaics"])
-def mosaic_delete(request, mosaic_id: uuid.UUID):
+def delete_mosaic(request, mosaic_id: uuid.UUID):
     mosaic = selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id)
     services.mosaic_delete(account=request.auth, mosaic=mosaic)
     return {"message": "Files deleted"}
@@ -168,13 +168,13 @@ def mosaic_delete(request, mosaic_id: uuid.UUID):
     tags=["mosaics"],
     openapi_extra=MULTIPART_FILE,
 )
-def mosaic_upload_image(request, mosaic_id: uuid.UUID):
+def post_mosaic_image(request, mosaic_id: uuid.UUID):
     mosaic = selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id)
     return _upload(request, request.auth, mosaic) or _missing_file()
 
 
 @router.post("/rasters/mosaic/{mosaic_id}/link-image", response={200: LinkOut, **UPLOAD}, tags=["mosaics"])
-def mosaic_link_image(request, mosaic_id: uuid.UUID, payload: LinkIn):
+def post_mosaic_link_image(request, mosaic_id: uuid.UUID, payload: LinkIn):
     account = request.auth
     mosaic = selectors.mosaic_get(account=account, mosaic_id=mosaic_id)
     services.require_writable(account, mosaic.id, "mosaic")
@@ -187,7 +187,7 @@ def mosaic_link_image(request, mosaic_id: uuid.UUID, payload: LinkIn):
 
 
 @router.get("/rasters/mosaic/{mosaic_id}/image", response={200: list[ImageOut], **BY_ID}, tags=["mosaics"])
-def mosaic_images(request, mosaic_id: uuid.UUID):
+def get_mosaic_images(request, mosaic_id: uuid.UUID):
     mosaic = selectors.mosaic_get(account=request.auth, mosaic_id=mosaic_id)
     return [serializers.image_json(request, image) for image in mosaic.images.all()]
 
@@ -196,25 +196,25 @@ def mosaic_images(request, mosaic_id: uuid.UUID):
 
 
 @router.get("/rasters/image/{image_id}", response={200: ImageOut, **BY_ID}, tags=["images"])
-def image_get(request, image_id: uuid.UUID):
+def get_image(request, image_id: uuid.UUID):
     return serializers.image_json(request, selectors.image_get(account=request.auth, image_id=image_id))
 
 
 @router.put("/rasters/image/{image_id}", response={200: ImageOut, **CHANGE}, tags=["images"])
-def image_rename(request, image_id: uuid.UUID, name: Name = Query(...)):
+def put_image(request, image_id: uuid.UUID, name: Name = Query(...)):
     image = selectors.image_get(account=request.auth, image_id=image_id)
     image = services.image_rename(account=request.auth, image=image, name=name)
     return serializers.image_json(request, image)
 
 
 @router.delete("/rasters/image/{image_id}", response={200: Message, **CHANGE}, tags=["images"])
-def image_delete(request, image_id: uuid.UUID):
+def delete_image(request, image_id: uuid.UUID):
     image = selectors.image_get(account=request.auth, image_id=image_id)
     services.image_delete(account=request.auth, image=image)
     return {"message": f"{image_id} deleted"}
 
 
-def image_preview(request, image_id: uuid.UUID, size: str):
+def get_image_preview(request, image_id: uuid.UUID, size: str):
     image = selectors.image_get(account=request.auth, image_id=image_id)
     if size not in ("s", "l"):
         raise errors.PreviewNotFound(image_id=str(image_id))
@@ -231,7 +231,7 @@ router.get(
     url_name="image_preview",
     operation_id="image_preview",
     openapi_extra=JPEG_ANSWER,
-)(image_preview)
+)(get_image_preview)
 router.get(
     "/rasters/{image_id}/preview/{size}",
     response={200: None, **BY_ID},
@@ -239,7 +239,7 @@ router.get(
     url_name="image_preview_legacy",
     operation_id="image_preview_older_path",
     openapi_extra=JPEG_ANSWER,
-)(image_preview)
+)(get_image_preview)
 
 
 @router.get(
@@ -247,7 +247,7 @@ router.get(
     response={200: DownloadOut, **CHANGE, 409: RasterErrorOut},
     tags=["images"],
 )
-def image_download(request, image_id: uuid.UUID):
+def get_image_download(request, image_id: uuid.UUID):
     """A link to the image's original that needs no credentials, for `expires_in` seconds."""
     image = selectors.image_get(account=request.auth, image_id=image_id)
     selectors.image_original(account=request.auth, image=image)
@@ -274,7 +274,7 @@ def image_download(request, image_id: uuid.UUID):
     url_name="original_download",
     openapi_extra={"responses": {200: file_answer("image/tiff"), 206: file_answer("image/tiff")}},
 )
-def original_download(request, token: str):
+def get_original(request, token: str):
     """The original an image download link names (no credentials: the link is the capability), whole or the byte
     range asked for."""
     try:
@@ -294,6 +294,6 @@ def original_download(request, token: str):
 
 
 @router.get("/rasters/memory", response={200: Memory, **BASE}, tags=["storage"])
-def memory(request):
+def get_memory(request):
     account = request.auth
     return serializers.memory_json(account, services.account_memory_used(account=account))

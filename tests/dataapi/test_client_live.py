@@ -55,7 +55,7 @@ def test_it_manages_mosaics_and_their_images_end_to_end(alice, tmp_path, setting
     assert (image.filename, image.meta_data.count, image.meta_data.crs) == ("north.tif", 3, "EPSG:32637")
     assert alice.image_get(image.id).checksum == image.checksum
     assert alice.image_rename(image.id, name="renamed.tif").filename == "renamed.tif"
-    assert alice.image_preview(image.id, size="s")[:3] == b"\xff\xd8\xff"  # a JPEG
+    assert alice.request("GET", alice.image_preview_url(image.id).removeprefix(alice.base_url)).content[:3] == b"\xff\xd8\xff"  # a JPEG
 
     settings.DATASERVER_IMPORT_DIR.mkdir(parents=True, exist_ok=True)
     linked = write_raster(settings.DATASERVER_IMPORT_DIR / "south.tif", origin=(500_000.0, 6_199_000.0))
@@ -68,11 +68,12 @@ def test_it_manages_mosaics_and_their_images_end_to_end(alice, tmp_path, setting
     assert alice.mosaic_list() == [] and alice.memory().memoryUsed == 0
 
 
-def test_it_creates_a_mosaic_with_its_first_image_from_an_open_file(alice, tmp_path):
+def test_it_uploads_an_image_from_an_open_file(alice, tmp_path):
+    created = alice.mosaic_create(name="Quick", tags=["a"])
     with open(write_raster(tmp_path / "first.tif"), "rb") as fh:
-        uploaded = alice.mosaic_create_with_image(name="Quick", tags=["a"], file=fh)
-    mosaic = alice.mosaic_get(uploaded.mosaic_id)
-    assert (mosaic.name, mosaic.tags, mosaic.image_count) == ("Quick", ["a"], 1)
+        uploaded = alice.mosaic_upload_image(created.id, file=fh, filename="first.tif")
+    [image] = alice.mosaic_images(created.id)
+    assert (uploaded.image_id, image.filename, alice.mosaic_get(created.id).image_count) == (image.id, "first.tif", 1)
 
 
 def test_it_reads_the_account_storage_and_status(alice):
