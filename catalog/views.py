@@ -144,6 +144,7 @@ def search(request: DashboardRequest):
             "areaLimit": options.area_limit,
             "areaLimitText": options.area_limit and km2(options.area_limit),
             "aoiFileUrl": reverse("catalog:aoi-file"),
+            "maxZoom": leaflet_settings["MAX_ZOOM"],
         },
     }
     template = "catalog/search.html#search" if request.htmx else "catalog/search.html"

@@ -6,6 +6,11 @@ import math
 from PIL import Image
 
 TILE_SIZE = 256
+MAX_ZOOM = 30  # the deepest tile either server answers for (3.7 cm pixels at the equator)
+
+
+def tile_in_grid(z: int, x: int, y: int) -> bool:
+    return 0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z
 
 
 def _transparent_png() -> bytes:

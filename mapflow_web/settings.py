@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mapflow_web.frame.frame",
+                "mosaics.context_processors.mosaic_names",
             ],
         },
     },

@@ -2,6 +2,7 @@
 
 from django.db.models import Sum
 
+from dataapi.schemas import Memory
 from teams.models import Team
 
 from .models import FINISHED, State, UploadJob
@@ -25,3 +26,11 @@ def bytes_in_flight(*, team: Team) -> int:
     """Bytes the team's unfinished uploads will still add to its storage."""
     jobs = UploadJob.objects.filter(team=team, image_id="").exclude(state__in=FINISHED)
     return jobs.aggregate(total=Sum("size"))["total"] or 0
+
+
+def free_bytes(*, team: Team, memory: Memory | None) -> int | None:
+    """What the team may still upload: the Data API's free storage less what its unfinished uploads will add; None
+    when the API does not say."""
+    if memory is None or memory.memoryFree is None:
+        return None
+    return max(0, memory.memoryFree - bytes_in_flight(team=team))

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common.image_fit import IMAGE_EXTENSIONS
 from common.sizes import format_size
 from dataapi.client import DataAPIClient
 from dataapi.errors import DataAPIError
@@ -27,7 +28,6 @@ from .models import FINISHED, State, UploadJob
 
 logger = logging.getLogger("uploads")
 
-EXTENSIONS = (".tif", ".tiff")
 LINK_SCHEMES = ("s3", "https")
 READ_SIZE = 1024 * 1024
 PROGRESS_SECONDS = 1.0
@@ -58,18 +58,17 @@ def upload_job_create(
 ) -> UploadJob:
     """A job waiting for `size` bytes of `filename`, once the mosaic, the size and the team's free storage allow it."""
     name = Path(filename).name
-    if not name.lower().endswith(EXTENSIONS):
+    if not name.lower().endswith(IMAGE_EXTENSIONS):
         raise UploadRefused(f"{name or 'This file'} is not a GeoTIFF (.tif or .tiff)", status=415)
     client.mosaic_get(mosaic_id)  # NotFound for a mosaic the team's account does not have
     memory = client.memory()
     if memory.maxUploadFileSize is not None and size > memory.maxUploadFileSize:
         limit = format_size(memory.maxUploadFileSize)
         raise UploadRefused(f"{name} is {format_size(size)}; the largest allowed is {limit}", status=413)
-    if memory.memoryFree is not None:
-        free = memory.memoryFree - selectors.bytes_in_flight(team=team)
-        if size > free:
-            message = f"Not enough storage: {name} needs {format_size(size)}, {format_size(max(free, 0))} is free"
-            raise UploadRefused(message, status=413)
+    free = selectors.free_bytes(team=team, memory=memory)
+    if free is not None and size > free:
+        message = f"Not enough storage: {name} needs {format_size(size)}, {format_size(free)} is free"
+        raise UploadRefused(message, status=413)
     job = UploadJob.objects.create(
         team=team, created_by=user, mosaic_id=mosaic_id, filename=name, size=size, expires_at=_expiry()
     )

@@ -7,9 +7,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import rasterio
-from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
-
+from common.image_fit import mosaic_mismatch
 from dataapi.errors import DataAPIError
 from dataapi.schemas import ImageMeta, Memory
 
@@ -50,6 +48,9 @@ def bytes_needed(prefix: bytes) -> int:
 
 def header_read(path: Path) -> Header:
     """The raster's properties as the GTiff driver reads them from the (possibly still partial) file."""
+    import rasterio  # here, so that a dashboard process loads GDAL only once it checks an upload
+    from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+
     try:
         with warnings.catch_warnings(), rasterio.open(path, driver="GTiff") as src:
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
@@ -83,21 +84,12 @@ def header_over_limits(header: Header, memory: Memory, *, filename: str) -> str 
 
 
 def header_mismatch(header: Header, reference: ImageMeta, *, filename: str) -> str | None:
-    """The reason `header` cannot join a mosaic whose images look like `reference`, in words; None when it fits."""
-    checks = [
-        ("crs", header.crs, reference.crs),
-        ("count", header.count, reference.count),
-        ("dtype", header.dtype, reference.dtypes[0] if reference.dtypes else None),
-        ("pixel_size", list(header.pixel_size), [float(v) for v in reference.pixel_size] or None),
-    ]
-    for name, got, expected in checks:
-        if expected is None:
-            continue
-        if name == "pixel_size":
-            same = all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(got, expected, strict=False))
-        else:
-            same = got == expected
-        if not same:
-            parameters = {"filename": filename, "param_name": name, "got_param": got, "expected_param": expected}
-            return DataAPIError(code="FileValidationFailed", parameters=parameters).message
-    return None
+    """The reason `header` cannot join a mosaic whose first image is `reference`, in the Data API's words (the rule of
+    common.image_fit); None when it fits."""
+    meta = {"crs": header.crs, "count": header.count, "pixel_size": list(header.pixel_size)}
+    mismatch = mosaic_mismatch(meta, reference.model_dump())
+    if mismatch is None:
+        return None
+    name, got, expected = mismatch
+    parameters = {"filename": filename, "param_name": name, "got_param": got, "expected_param": expected}
+    return DataAPIError(code="FileValidationFailed", parameters=parameters).message

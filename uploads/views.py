@@ -20,14 +20,15 @@ from django_htmx.http import HttpResponseStopPolling
 from dataapi.errors import DataAPIError, NotFound
 from mapflow_web.errors import shown
 from mapflow_web.http import DashboardRequest
+from mosaics import events
 from teams.models import Role
 from teams.permissions import team_role_required
 
 from . import selectors, services
+from .job_list import JUST_READY_SECONDS, job_list_context
 from .models import State, UploadJob
 
 TUS_VERSION = "1.0.0"
-JUST_READY_SECONDS = 3  # a job that became ready this recently makes the list tell the page
 TUS_HEADERS = {
     "Tus-Resumable": TUS_VERSION,
     "Tus-Version": TUS_VERSION,
@@ -154,16 +155,15 @@ def upload_detail(request: DashboardRequest, job_id) -> HttpResponse:
 
 
 def _jobs(request: DashboardRequest, mosaic_id: str) -> HttpResponse:
-    jobs = selectors.upload_jobs_of_mosaic(team=request.team, mosaic_id=mosaic_id)
-    polling = any(not job.is_finished for job in jobs)
-    response = render(request, "uploads/_jobs.html", {"jobs": jobs, "mosaic_id": mosaic_id, "polling": polling})
+    context = job_list_context(request, mosaic_id)
+    response = render(request, "uploads/_jobs.html", context)
     if not request.htmx:
         return response
-    if not polling:
+    if not context["polling"]:
         response = HttpResponseStopPolling(response.content)
     recently = timezone.now() - timedelta(seconds=JUST_READY_SECONDS)
-    if any(job.state == State.READY and job.updated_at >= recently for job in jobs):
-        response["HX-Trigger"] = "mosaics-images-changed"  # the mosaic page redraws its images and tiles
+    if any(job.state == State.READY and job.updated_at >= recently for job in context["jobs"]):
+        response["HX-Trigger"] = events.IMAGES_CHANGED  # the mosaic page redraws its images and tiles
     return response
 
 

@@ -31,7 +31,7 @@ FOOTPRINT_TOLERANCE = 1e-7  # degrees, about a centimetre
 POINTS_PER_EDGE = 32
 WHITE = 255
 # A compressed tile or strip is decoded whole: GDAL holds it in memory, and re-decodes a large strip from its start
-# for every row it reads from it (a 400 MB strip took 450 s to preview). 16 MiB holds a 1024 x 1024 tile of four
+# for every row it reads from it (a strip of hundreds of MB takes minutes to preview). 16 MiB holds a 1024 x 1024 tile of four
 # 32-bit bands; writers make tiles of 256 or 512 pixels and strips of a few kilobytes.
 MAX_COMPRESSED_BLOCK_BYTES = 16 * 2**20
 PREVIEW_ROWS = 64  # the previews' read goes this many rows of the preview at a time, watching its time limit

@@ -30,10 +30,11 @@ from botocore.config import Config
 from django.conf import settings
 
 from common.addresses import PUBLIC_ONLY, AddressRefused, Unresolvable
+from common.image_fit import IMAGE_EXTENSIONS
 from dataserver import errors
 from dataserver.rasters import selectors
 from dataserver.rasters.receiving import CHUNK_SIZE
-from dataserver.rasters.services import IMAGE_EXTENSIONS, IncomingFile
+from dataserver.rasters.services import IncomingFile
 from dataserver.storage import incoming_dir
 
 MAX_REDIRECTS = 5

@@ -1,6 +1,5 @@
 """Changes to accounts' mosaics and images. Each either completes or leaves nothing behind."""
 
-import math
 import os
 import uuid
 from dataclasses import dataclass
@@ -13,12 +12,12 @@ from shapely import wkt
 from shapely.geometry import MultiPolygon
 from shapely.ops import unary_union
 
+from common.image_fit import IMAGE_EXTENSIONS, mosaic_mismatch
 from dataserver import errors
 from dataserver.models import Account, Image, Mosaic
 from dataserver.rasters import inspection
 from dataserver.storage import ImageFiles, image_files, mosaic_delete_files
 
-IMAGE_EXTENSIONS = (".tif", ".tiff")
 MAX_NAME_LENGTH = 255
 
 
@@ -87,14 +86,7 @@ def _check_matches_mosaic(mosaic: Mosaic, meta: dict, filename: str) -> None:
     first = mosaic.images.order_by("uploaded_at", "id").first()
     if first is None:
         return
-    expected = first.meta_data
-    mismatch = None
-    if meta["crs"] != expected["crs"]:
-        mismatch = ("crs", meta["crs"], expected["crs"])
-    elif meta["count"] != expected["count"]:
-        mismatch = ("count", meta["count"], expected["count"])
-    elif not all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(meta["pixel_size"], expected["pixel_size"])):
-        mismatch = ("pixel_size", meta["pixel_size"], expected["pixel_size"])
+    mismatch = mosaic_mismatch(meta, first.meta_data)
     if mismatch:
         name, got, want = mismatch
         raise errors.FileValidationFailed(

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.views.decorators.http import require_GET
 
+from common.tiles import tile_in_grid
 from dataserver.rasters import serializers, tiles
 from dataserver.storage import parse_cog_uri
 
@@ -24,7 +25,7 @@ def _target_images(request):
 
 @require_GET
 def tile(request, z: int, x: int, y: int):
-    if not 0 <= z <= 30 or not (0 <= x < 2**z and 0 <= y < 2**z):
+    if not tile_in_grid(z, x, y):
         return _not_found(f"Tile {z}/{x}/{y} does not exist")
     uri, target, images = _target_images(request)
     if images is None:

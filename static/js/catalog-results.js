@@ -88,7 +88,7 @@ export function createResults(map) {
         tms: kind === "tms",
         bounds: layer.getBounds(),
         maxNativeZoom: zoom || 18,
-        maxZoom: 22,
+        maxZoom: map.getMaxZoom(),
       });
       preview.once("tileerror", failed);
     } else {

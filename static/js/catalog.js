@@ -9,7 +9,7 @@ const island = (id) => {
   return element ? JSON.parse(element.textContent) : null;
 };
 const settings = island("catalog-settings");
-const map = L.map("catalog-map", { zoomControl: true, worldCopyJump: false });
+const map = L.map("catalog-map", { zoomControl: true, worldCopyJump: false, maxZoom: settings.maxZoom });
 const baseMaps = island("catalog-base-maps").map(({ name, url, options }) => [name, L.tileLayer(url, options)]);
 baseMaps[0][1].addTo(map);
 if (baseMaps.length > 1) L.control.layers(Object.fromEntries(baseMaps)).addTo(map);

@@ -9,7 +9,7 @@ const HOVER = { color: "#fd7e14", weight: 3, opacity: 1, fillOpacity: 0.15 };
 
 const settings = island("mosaic-map-settings");
 const { map, switcher } = createMap("mosaic-map", settings.baseMaps, { maxZoom: settings.maxZoom });
-const tiles = L.tileLayer("", { maxZoom: settings.maxZoom, maxNativeZoom: 22, className: "mosaic-tiles" });
+const tiles = L.tileLayer("", { maxZoom: settings.maxZoom, className: "mosaic-tiles" });
 tiles.addTo(map);
 switcher?.addOverlay(tiles, "Mosaic");
 const footprints = L.geoJSON(null, { style: STYLE }).addTo(map);

@@ -1,5 +1,5 @@
 // The mosaic dialogs: one <dialog> whose form is loaded by htmx (frame.js closes it once a change succeeded).
-const DIALOG_ID = "mosaic-dialog";
+import { DIALOG_ID } from "./mosaic-names.js";
 
 // The first field of a form just loaded into the dialog gets the focus.
 document.addEventListener("htmx:afterSwap", (event) => {

@@ -3,13 +3,12 @@
 // page the files go into that mosaic; on the mosaic list ("new mosaic from files", no mosaicId) the New mosaic dialog
 // opens first, and the files go into the mosaic it creates (its id comes with the `mosaic-created` event).
 /* global tus, htmx */
+import { DIALOG_ID } from "./mosaic-names.js";
 
 const root = document.querySelector("[data-upload-dropzone]");
 const config = JSON.parse(document.getElementById("upload-dropzone-data").textContent);
 const csrfToken = root.querySelector("[name=csrfmiddlewaretoken]").value;
 const fileList = root.querySelector("[data-upload-files]");
-const EXTENSIONS = [".tif", ".tiff"];
-const DIALOG_ID = "mosaic-dialog";
 let queuedBytes = 0; // bytes of this page's uploads not yet counted by the server's free storage
 let waiting = null; // "new mosaic from files": the files and their rows, until the dialog has created the mosaic
 
@@ -74,7 +73,7 @@ function row(file) {
 // Before any byte is sent: the extension, the size against maxUploadFileSize, the free storage.
 function refusal(file) {
   const name = file.name.toLowerCase();
-  if (!EXTENSIONS.some((extension) => name.endsWith(extension))) return `${file.name} is not a GeoTIFF (.tif or .tiff)`;
+  if (!config.extensions.some((extension) => name.endsWith(extension))) return `${file.name} is not a GeoTIFF (.tif or .tiff)`;
   if (config.maxUploadFileSize !== null && file.size > config.maxUploadFileSize) {
     return `${file.name} is ${formatSize(file.size)}; the largest allowed is ${formatSize(config.maxUploadFileSize)}`;
   }

@@ -6,9 +6,11 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from common.image_fit import IMAGE_EXTENSIONS
 from teams.selectors import team_storage
 
 from .. import selectors
+from ..job_list import job_list_context
 
 register = template.Library()
 
@@ -19,9 +21,8 @@ def upload_dropzone(context, mosaic_id: str | None) -> dict:
     request = context["request"]
     # The frame's storage gauge (cached briefly, so no extra call to the Data API); the endpoint checks again.
     memory = team_storage(team=request.team).memory
-    max_size, free = (memory.maxUploadFileSize, memory.memoryFree) if memory else (None, None)
-    if free is not None:
-        free = max(0, free - selectors.bytes_in_flight(team=request.team))
+    max_size = memory.maxUploadFileSize if memory else None
+    free = selectors.free_bytes(team=request.team, memory=memory)
     resumable = [
         {
             "url": request.build_absolute_uri(reverse("uploads:upload", args=[job.pk])),
@@ -42,6 +43,7 @@ def upload_dropzone(context, mosaic_id: str | None) -> dict:
             "mosaicId": mosaic_id,
             "createUrl": reverse("mosaics:create") if mosaic_id is None else None,
             "chunkSize": settings.UPLOADS_CHUNK_SIZE,
+            "extensions": IMAGE_EXTENSIONS,
             "maxUploadFileSize": max_size,
             "freeBytes": free,
             "resumable": resumable,
@@ -51,7 +53,4 @@ def upload_dropzone(context, mosaic_id: str | None) -> dict:
 
 @register.inclusion_tag("uploads/_jobs_widget.html", takes_context=True)
 def upload_jobs(context, mosaic_id: str) -> dict:
-    request = context["request"]
-    jobs = selectors.upload_jobs_of_mosaic(team=request.team, mosaic_id=mosaic_id)
-    polling = any(not job.is_finished for job in jobs)
-    return {"request": request, "jobs": jobs, "mosaic_id": mosaic_id, "polling": polling}
+    return job_list_context(context["request"], mosaic_id)
