@@ -21,7 +21,7 @@ from common.tiles import (  # the Data API answers the same transparent tile out
     tile_bounds,
 )
 from dataapi.client import DataAPIClient
-from dataapi.schemas import Mosaic
+from dataapi.schemas import Image, Mosaic
 from teams.clients import client_for_team_id, credential_stamp_key
 
 from .selectors import footprint_bounds
@@ -53,11 +53,13 @@ def _generation_key(mosaic_id: str) -> str:
     return f"mosaics:tile-generation:{mosaic_id}"
 
 
-def tile_source_remember(*, team_id: int, stamp: float, mosaic: Mosaic) -> TileSource:
-    """Keep the tile source of a mosaic just read with the team's credential of version `stamp` (the mosaic page does,
-    so its first tiles need no lookup)."""
+def tile_source_remember(*, team_id: int, stamp: float, mosaic: Mosaic, images: list[Image]) -> TileSource:
+    """Keep the tile source of a mosaic and its images just read with the team's credential of version `stamp` (the
+    mosaic page does, so its first tiles need no lookup). The fingerprint holds which images have their COG, so an
+    image that became ready (through any client) changes it."""
     generation = cache.get_or_set(_generation_key(mosaic.id), 0, timeout=None)
-    state = f"{mosaic.rasterLayer.tileUrl}|{mosaic.image_count}|{mosaic.sizeInBytes}|{mosaic.footprint}|{generation}"
+    ready = ",".join(sorted(image.id for image in images if image.cog_link))
+    state = f"{mosaic.rasterLayer.tileUrl}|{mosaic.footprint}|{ready}|{generation}"
     source = TileSource(
         url=mosaic.rasterLayer.tileUrl,
         bounds=footprint_bounds(mosaic.footprint),
@@ -113,8 +115,8 @@ def tile_response(*, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_no
     source, stamp = found.get(source_key), found.get(stamp_key)
     team = SimpleLazyObject(lambda: client_for_team_id(team_id, stamp=stamp))
     if source is None or (stamp is not None and source.stamp != stamp):
-        mosaic = team.client.mosaic_get(str(mosaic_id))
-        source = tile_source_remember(team_id=team_id, stamp=team.stamp, mosaic=mosaic)
+        mosaic, images = team.client.mosaic_get(str(mosaic_id)), team.client.mosaic_images(str(mosaic_id))
+        source = tile_source_remember(team_id=team_id, stamp=team.stamp, mosaic=mosaic, images=images)
     if not source.url or _outside(source.bounds, z, x, y):
         return empty_tile(if_none_match=if_none_match)
     hit = found.get(tile_key)

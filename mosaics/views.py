@@ -165,7 +165,10 @@ def mosaic_page(request: DashboardRequest, mosaic_id: UUID):
         return render(request, "mosaics/detail.html#images", context)
     detail = selectors.mosaic_detail(client=request.dataapi, mosaic_id=mosaic_id)
     proxy.tile_source_remember(
-        team_id=request.team.pk, stamp=request.team.credential.updated_at.timestamp(), mosaic=detail.mosaic
+        team_id=request.team.pk,
+        stamp=request.team.credential.updated_at.timestamp(),
+        mosaic=detail.mosaic,
+        images=detail.images,
     )
     context = _images_context(request, mosaic_id, detail) | {
         "mosaic": detail.mosaic,

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image as PILImage
 
+from mapflow_web.celery import app as celery_app
 from mosaics import signed_tiles
 from mosaics.selectors import footprint_bounds
 from teams import services
@@ -175,6 +176,8 @@ def portal_api():
         def do_GET(self):
             if self.path.startswith("/tiles/"):
                 kind, content = "text/html", b"<script>alert(document.cookie)</script>"
+            elif self.path.endswith("/image"):
+                kind, content = "application/json", b"[]"
             else:
                 port = self.server.server_port
                 kind, content = "application/json", json.dumps({
@@ -241,3 +244,24 @@ def test_a_tile_cached_before_an_image_was_ready_is_not_served_after(teams, sett
     assert UploadJob.objects.get().state == State.READY
 
     assert opaque_pixels(body(Client().get(url))) > before
+
+
+def test_a_tile_cached_before_a_cog_was_built_outside_the_dashboard_is_not_served_after(teams, tmp_path):
+    """An image uploaded with another client (curl, QGIS) becomes ready with no word to the dashboard: the next look at
+    the mosaic sees its COG and asks for the tiles again."""
+    from dataserver.models import Image
+    from dataserver.tasks import image_build_cog
+
+    mosaic = teams.acme_api.mosaic_create(name="Flown by QGIS", tags=[])
+    red = write_raster(tmp_path / "red.tif", width=64, height=64, colour=(255, 0, 0))
+    celery_app.conf.task_always_eager = False  # no worker takes the build yet (the fixture sets it back)
+    uploaded = teams.acme_api.mosaic_upload_image(mosaic.id, file=red)
+    assert not teams.acme_api.image_get(uploaded.image_id).cog_link
+    z, x, y = centre_tile(teams.acme_api, mosaic.id, zoom=13)
+    url = map_tiles(teams.alice_client, mosaic.id).format(z=z, x=x, y=y)
+    assert opaque_pixels(body(Client().get(url))) == 0  # nothing to draw yet, and that answer is cached
+
+    image_build_cog(uploaded.image_id)  # what a worker of the Data API does
+    assert Image.objects.get(id=uploaded.image_id).cog_ready
+
+    assert opaque_pixels(body(Client().get(map_tiles(teams.alice_client, mosaic.id).format(z=z, x=x, y=y)))) > 0
