@@ -17,3 +17,17 @@ def served(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTPServe
     finally:
         server.shutdown()
         server.server_close()
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A handler that logs nothing and answers a whole body in one call."""
+
+    def answer(self, content: bytes, *, kind: str = "application/json", status: int = 200) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def log_message(self, *args):
+        pass

@@ -1,6 +1,5 @@
 import json
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pystac
@@ -10,7 +9,7 @@ from django.core.management import CommandError, call_command
 from shapely.geometry import box, mapping
 
 from dataserver.models import Scene
-from tests.http import served
+from tests.http import QuietHandler, served
 
 STAC = Path(__file__).parents[1] / "fixtures" / "stac"
 pytestmark = pytest.mark.django_db
@@ -144,16 +143,12 @@ def test_the_demo_setup_imports_the_shipped_scenes_once(settings, tmp_path):
     assert Scene.objects.filter(provider_name="sentinel-2-l2a").count() == 33
 
 
-class StacApi(BaseHTTPRequestHandler):
+class StacApi(QuietHandler):
     """A STAC API on loopback: its landing page, and a search answering with the first NAIP items asked for."""
 
     def _json(self, body: dict) -> None:
         data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.answer(data)
 
     def do_GET(self):
         root = f"http://127.0.0.1:{self.server.server_port}"
@@ -171,9 +166,6 @@ class StacApi(BaseHTTPRequestHandler):
         self.server.asked.append(asked)
         features = json.loads((STAC / "naip-250.json").read_text())["features"][: asked.get("limit", 3)]
         self._json({"type": "FeatureCollection", "features": features, "links": []})
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture

@@ -4,14 +4,13 @@
 import hashlib
 import json
 import uuid
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
 from django.urls import reverse
 
 from dataserver.models import Account, Image
-from tests.http import served
+from tests.http import QuietHandler, served
 from tests.teams.conftest import connect, signed_in
 
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -87,17 +86,10 @@ def test_a_next_page_elsewhere_is_not_followed(teams, mosaic_with_image):
 def hostile_api():
     """A Data API whose download link is a javascript: URL."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             content = json.dumps({"download_url": "javascript:alert(document.cookie)", "filename": "a.tif"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-
-        def log_message(self, *args):
-            pass
+            self.answer(content)
 
     with served(Handler) as server:
         yield f"http://127.0.0.1:{server.server_port}/rest"

@@ -6,7 +6,6 @@ import json
 import re
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 
 import morecantile
@@ -22,7 +21,7 @@ from mosaics import signed_tiles
 from mosaics.selectors import footprint_bounds
 from teams import services
 from tests.conftest import make_account
-from tests.http import served
+from tests.http import QuietHandler, served
 from tests.mosaics.conftest import htmx, island
 from tests.rasters import write_raster
 from tests.teams.conftest import connect
@@ -172,7 +171,7 @@ def portal_api():
     """A Data API whose mosaic's tile URL answers with an HTML page (a captive portal, a misconfigured server)."""
     mosaic_id = str(uuid.uuid4())
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             if self.path.startswith("/tiles/"):
                 kind, content = "text/html", b"<script>alert(document.cookie)</script>"
@@ -185,14 +184,7 @@ def portal_api():
                     "footprint": "POLYGON((-180 -85, 180 -85, 180 85, -180 85, -180 -85))",
                     "rasterLayer": {"tileUrl": f"http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png"},
                 }).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-
-        def log_message(self, *args):
-            pass
+            self.answer(content, kind=kind)
 
     with served(Handler) as server:
         yield mosaic_id, f"http://127.0.0.1:{server.server_port}/rest"

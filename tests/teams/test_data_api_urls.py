@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.test import Client
@@ -16,7 +15,7 @@ from django.urls import reverse
 from mosaics import signed_tiles
 from teams.models import Credential
 from tests.conftest import allow_api
-from tests.http import served
+from tests.http import QuietHandler, served
 from tests.teams.conftest import connect, signed_in
 
 
@@ -100,18 +99,11 @@ def test_a_listed_host_that_resolves_to_loopback_is_not_connected_to(cast, setti
 def test_a_listed_host_inside_a_listed_network_is_reached_at_the_checked_address(cast, settings, monkeypatch):
     seen = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             seen.append(self.headers["Host"])
             body = json.dumps({"email": "team@example.com"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
+            self.answer(body)
 
     with served(Handler) as server:
         url = allow_api(f"http://api.example.test:{server.server_port}/rest")
@@ -146,21 +138,14 @@ def test_tiles_are_relayed_only_from_the_apis_own_origin(cast, listener):
     """A Data API (listed, so trusted to answer) names a tile URL on another internal port: nothing goes there."""
     mosaic_id = str(uuid.uuid4())
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             body = json.dumps({
                 "id": mosaic_id, "name": "Elsewhere", "image_count": 1,
                 "footprint": "POLYGON((-180 -85, 180 -85, 180 85, -180 85, -180 -85))",
                 "rasterLayer": {"tileUrl": f"http://127.0.0.1:{listener.port}/tiles/{{z}}/{{x}}/{{y}}.png"},
             }).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
+            self.answer(b"[]" if self.path.endswith("/image") else body)
 
     with served(Handler) as server:
         connect(cast.acme, api_url=f"http://127.0.0.1:{server.server_port}/rest", token="YTpi")

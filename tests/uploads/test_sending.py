@@ -2,7 +2,6 @@
 
 import shutil
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 import redis
@@ -12,7 +11,7 @@ from django.utils import timezone
 from teams.clients import client_for
 from tests.conftest import allow_api
 from tests.dataserver.test_link_image import moto_endpoint, put, s3  # noqa: F401  (fixtures)
-from tests.http import served
+from tests.http import QuietHandler, served
 from tests.rasters import COGEO, write_raster
 from uploads.models import State, UploadJob
 from uploads.tasks import upload_jobs_resume
@@ -28,7 +27,7 @@ def flaky_api(live_api):
     and loses the answer of the first `lost_links` links (the API gets them; the client gets a 503)."""
     state = {"failures": 2, "uploads": 0, "lost_links": 0, "links": 0}
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _forward(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.command == "POST" and self.path.endswith("/image"):
@@ -45,16 +44,9 @@ def flaky_api(live_api):
             self._reply(answer.status_code, answer.content, answer.headers.get("Content-Type", "application/json"))
 
         def _reply(self, status, body, content_type):
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(body, kind=content_type, status=status)
 
         do_GET = do_POST = do_PUT = do_DELETE = _forward
-
-        def log_message(self, *args):
-            pass
 
     with served(Handler) as server:
         yield state, f"http://127.0.0.1:{server.server_port}/rest"
