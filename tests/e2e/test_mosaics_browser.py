@@ -54,6 +54,7 @@ def test_alice_manages_a_mosaic_and_sees_its_tiles(page, acme):
     sign_in(page, "alice")
     page.get_by_role("link", name="Mosaics").click()
     expect(page.get_by_text("No mosaics yet.")).to_be_visible()
+    page.wait_for_load_state()  # the page's scripts run before its buttons do anything (a cold browser is slow)
     page.evaluate("window.notReloaded = true")
 
     page.get_by_role("button", name="New mosaic", exact=True).click()
