@@ -16,7 +16,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat, pluralize
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -28,6 +28,7 @@ from django_htmx.http import (
 )
 from leaflet import app_settings as leaflet_settings
 
+from common.sizes import format_size
 from dataapi import errors as api_errors
 from mapflow_web.errors import api_error_response, missing, shown
 from mapflow_web.http import DashboardRequest
@@ -75,7 +76,7 @@ def _mosaic_rows(mosaics: list) -> list[dict]:
     return [
         {
             "mosaic": mosaic,
-            "size": filesizeformat(mosaic.sizeInBytes),
+            "size": format_size(mosaic.sizeInBytes),
             "created": _moment(mosaic.created_at),
             "url": detail(mosaic.id),
             "actions": _actions(name=mosaic.name, edit=("Edit", edit(mosaic.id)), delete_url=delete(mosaic.id)),
@@ -92,7 +93,7 @@ def _image_rows(images: list) -> list[dict]:
         {
             "image": image,
             "original": original(image.id) if image.available_for_download else None,
-            "size": filesizeformat(image.file_size),
+            "size": format_size(image.file_size),
             "uploaded": _moment(image.uploaded_at),
             "dtypes": ", ".join(image.meta_data.dtypes),
             "pixel_size": " × ".join(f"{value:.4g}" for value in image.meta_data.pixel_size),

@@ -3,6 +3,7 @@
 // page the files go into that mosaic; on the mosaic list ("new mosaic from files", no mosaicId) the New mosaic dialog
 // opens first, and the files go into the mosaic it creates (its id comes with the `mosaic-created` event).
 /* global tus, htmx */
+import { formatSize } from "./sizes.js";
 
 const root = document.querySelector("[data-upload-dropzone]");
 const config = JSON.parse(document.getElementById("upload-dropzone-data").textContent);
@@ -12,17 +13,6 @@ const EXTENSIONS = [".tif", ".tiff"];
 const DIALOG_ID = "mosaic-dialog";
 let queuedBytes = 0; // bytes of this page's uploads not yet counted by the server's free storage
 let waiting = null; // "new mosaic from files": the files and their rows, until the dialog has created the mosaic
-
-function formatSize(bytes) {
-  const units = ["bytes", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 function jobsChanged() {
   document.body.dispatchEvent(new CustomEvent("uploads-changed", { bubbles: true }));
