@@ -146,6 +146,7 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
         "poll_seconds": POLL_SECONDS,
         "mosaic_id": mosaic_id,
         "can_write": _can_write(request),
+        "upload_reference": selectors.upload_reference(detail.images),
         "images_map": {
             # The QGIS URL (the same all day), and a version that changes with the ready images.
             "tiles": _tile_template(mosaic_id, token=_tile_token(request, mosaic_id), v=_tiles_version(detail)),
