@@ -147,6 +147,7 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
         "mosaic_id": mosaic_id,
         "can_write": _can_write(request),
         "upload_reference": selectors.upload_reference(detail.images),
+        "summary": {"count": len(detail.images), "size": format_size(sum(image.file_size for image in detail.images))},
         "images_map": {
             # The QGIS URL (the same all day), and a version that changes with the ready images.
             "tiles": _tile_template(mosaic_id, token=_tile_token(request, mosaic_id), v=_tiles_version(detail)),
@@ -162,7 +163,8 @@ def mosaic_page(request: DashboardRequest, mosaic_id: UUID):
     if request.htmx and request.htmx.target == "images":
         images = request.dataapi.mosaic_images(mosaic_id)
         detail = selectors.MosaicDetail(mosaic=None, images=images)
-        context = _images_context(request, mosaic_id, detail)
+        # With the header's counts and the storage gauge, which change with the images.
+        context = _images_context(request, mosaic_id, detail) | {"oob": True}
         if request.GET.get("polling") and not detail.processing:
             return render(request, "mosaics/detail.html#images", context, status=HttpResponseStopPolling.status_code)
         return render(request, "mosaics/detail.html#images", context)

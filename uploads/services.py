@@ -21,6 +21,7 @@ from dataapi.client import DataAPIClient
 from dataapi.errors import DataAPIError
 from mosaics.proxy import tiles_changed
 from teams.models import Team
+from teams.services import team_storage_changed
 
 from . import selectors, tiff
 from .models import FINISHED, State, UploadJob
@@ -310,6 +311,7 @@ def upload_job_watch(*, client: DataAPIClient, job: UploadJob) -> bool:
     if ready:
         _save(job, state=State.READY)
         tiles_changed(team_id=job.team_id, mosaic_id=job.mosaic_id)  # tiles cached without this image are stale
+        team_storage_changed(team_id=job.team_id)
     elif timezone.now() - job.updated_at > timedelta(seconds=settings.UPLOADS_TILES_WAIT_SECONDS):
         upload_job_fail(job=job, message="The Data API has not made tiles of this image in time")
     return ready

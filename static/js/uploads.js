@@ -197,8 +197,21 @@ async function sendAll(files) {
   htmx.ajax("GET", url, { target: "#dialog-form", swap: "outerHTML" });
 }
 
+// The unfinished uploads that are no longer unfinished in the Uploads list (resumed and received, or gone).
+function pruneResumable(jobs) {
+  const box = root.querySelector("[data-upload-resume]");
+  for (const item of box.querySelectorAll("[data-upload-job]")) {
+    const job = jobs.querySelector(`tr[data-job-id="${CSS.escape(item.dataset.uploadJob)}"]`);
+    if (job?.dataset.state !== "uploading") item.remove();
+  }
+  box.hidden = !box.querySelector("[data-upload-job]");
+}
+
 // Each row of a file sent here follows its job in the Uploads list, refreshed by htmx.
 document.addEventListener("htmx:afterSwap", () => {
+  const jobs = document.getElementById("upload-jobs");
+  if (!jobs) return;
+  if (!config.createUrl) pruneResumable(jobs);
   for (const [id, view] of following) {
     const job = document.querySelector(`#upload-jobs tr[data-job-id="${CSS.escape(id)}"]`);
     if (!job || job.dataset.state === "uploading") continue;
@@ -244,6 +257,7 @@ function offerResume() {
   const list = box.querySelector("[data-upload-resume-list]");
   for (const job of config.resumable) {
     const item = document.createElement("li");
+    item.dataset.uploadJob = job.url.split("/").pop();
     const percent = job.size ? Math.floor((100 * job.offset) / job.size) : 0;
     item.textContent = `${job.filename}: ${percent}% of ${formatSize(job.size)} received`;
     if (config.createUrl) {
