@@ -1,6 +1,6 @@
 """Reads of upload jobs, always within one team."""
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from teams.models import Team
 
@@ -25,3 +25,9 @@ def bytes_in_flight(*, team: Team) -> int:
     """Bytes the team's unfinished uploads will still add to its storage."""
     jobs = UploadJob.objects.filter(team=team, image_id="").exclude(state__in=FINISHED)
     return jobs.aggregate(total=Sum("size"))["total"] or 0
+
+
+def upload_counts_by_mosaic(*, team: Team) -> dict[str, int]:
+    """How many unfinished uploads each of the team's mosaics is receiving (mosaics with none are left out)."""
+    jobs = UploadJob.objects.filter(team=team).exclude(state__in=FINISHED)
+    return dict(jobs.values_list("mosaic_id").annotate(count=Count("id")).order_by())

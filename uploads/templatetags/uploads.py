@@ -1,10 +1,13 @@
 """The upload widgets: `{% upload_dropzone mosaic_id %}` (drag and drop onto a mosaic, or onto "new mosaic from files"
-with `None`; the limits and the user's unfinished uploads in a json_script island) and `{% upload_jobs mosaic_id %}`
-(the polled job list of a mosaic page)."""
+with `None`; the limits and the user's unfinished uploads in a json_script island), `{% upload_jobs mosaic_id %}`
+(the polled job list of a mosaic page), and for the mosaic list `{% uploads_receiving as receiving %}` (unfinished
+uploads per mosaic) with `{% upload_badge receiving mosaic_id %}`."""
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils.html import format_html
 
 from teams.selectors import team_storage
 
@@ -55,3 +58,17 @@ def upload_jobs(context, mosaic_id: str) -> dict:
     jobs = selectors.upload_jobs_of_mosaic(team=request.team, mosaic_id=mosaic_id)
     polling = any(not job.is_finished for job in jobs)
     return {"request": request, "jobs": jobs, "mosaic_id": mosaic_id, "polling": polling}
+
+
+@register.simple_tag(takes_context=True)
+def uploads_receiving(context) -> dict[str, int]:
+    return selectors.upload_counts_by_mosaic(team=context["request"].team)
+
+
+@register.simple_tag
+def upload_badge(receiving: dict[str, int], mosaic_id: str) -> str:
+    count = receiving.get(str(mosaic_id), 0)
+    if not count:
+        return ""
+    text = f"receiving {count} upload{pluralize(count)}"
+    return format_html('<span class="badge text-bg-info ms-1" data-receiving="{}">{}</span>', count, text)
