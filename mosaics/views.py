@@ -85,6 +85,12 @@ def _mosaic_rows(mosaics: list) -> list[dict]:
     ]
 
 
+def _pixel_size(values: list[float]) -> str:
+    """One number for square pixels ("0.5972"), both otherwise ("0.5 × 0.25")."""
+    shown = [f"{value:.4g}" for value in values]
+    return shown[0] if len(set(shown)) == 1 else " × ".join(shown)
+
+
 def _image_rows(images: list) -> list[dict]:
     small, large = _url_maker("mosaics:image-preview", "s"), _url_maker("mosaics:image-preview", "l")
     rename, delete = _url_maker("mosaics:image-rename"), _url_maker("mosaics:image-delete")
@@ -95,8 +101,8 @@ def _image_rows(images: list) -> list[dict]:
             "original": original(image.id) if image.available_for_download else None,
             "size": format_size(image.file_size),
             "uploaded": _moment(image.uploaded_at),
-            "dtypes": ", ".join(image.meta_data.dtypes),
-            "pixel_size": " × ".join(f"{value:.4g}" for value in image.meta_data.pixel_size),
+            "dtypes": ", ".join(dict.fromkeys(image.meta_data.dtypes)),  # "uint8" for three bands of uint8
+            "pixel_size": _pixel_size(image.meta_data.pixel_size),
             "preview_s": small(image.id),
             "preview_l": large(image.id),
             "actions": _actions(name=image.filename, edit=("Rename", rename(image.id)), delete_url=delete(image.id)),
