@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from teams.clients import client_for
 from tests.e2e.test_frame_browser import sign_in
 from tests.e2e.test_mosaics_browser import OPAQUE_PIXELS, acme, eventually  # noqa: F401  (acme: a fixture)
+from tests.e2e.test_uploads_browser import east_neighbour
 from tests.rasters import COGEO
 from tests.worker import celery_worker
 
@@ -66,3 +67,21 @@ def test_the_page_follows_an_upload_to_its_tiles_and_a_deletion_without_a_reload
     expect(gauge).to_contain_text("Storage: 0 B of 50 GB")
     assert page.evaluate("window.notReloaded") is True
     assert [error for error in page.console_errors if "ERR_CONNECTION_RESET" not in error] == []
+
+
+def test_a_new_image_leaves_a_map_the_user_has_moved_where_it_is(page, acme, tmp_path):  # noqa: F811
+    api = client_for(team=acme)
+    mosaic = api.mosaic_create(name="Drone", tags=[])
+    api.mosaic_upload_image(mosaic.id, file=COGEO)
+    sign_in(page, "alice")
+    page.goto(f"/mosaics/{mosaic.id}/")
+    footprints = page.locator("#mosaic-map path.leaflet-interactive")
+    expect(footprints).to_have_count(1)
+    page.get_by_role("button", name="Zoom out").click()
+    page.wait_for_timeout(500)  # the zoom's animation
+    before = footprints.first.bounding_box()
+
+    api.mosaic_upload_image(mosaic.id, file=east_neighbour(tmp_path / "east.tif"))
+    page.evaluate("document.body.dispatchEvent(new CustomEvent('mosaics-images-changed'))")
+    expect(footprints).to_have_count(2)
+    assert footprints.first.bounding_box() == before, "the map stayed where the user put it"
