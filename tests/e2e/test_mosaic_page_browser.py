@@ -1,7 +1,8 @@
 """In a real browser at 1366x768 with a real Celery worker: the mosaic page stays true without a reload. An upload
 cut off, the page reloaded (its unfinished upload offered), the file dropped again: once its image is ready the map
 fits it, the header's count and size, the unfinished uploads and the storage gauge follow at once, and its row turns
-green only then; after the image is deleted, the header and the gauge say so."""
+green only then; after the image is deleted, the header and the gauge say so. A map the user has moved stays where
+it is when an image comes."""
 
 import pytest
 from playwright.sync_api import expect
