@@ -12,9 +12,9 @@ from django.views.decorators.debug import sensitive_variables
 from dataapi import errors as api_errors
 
 from . import encryption
-from .selectors import storage_key
 from .clients import client_with, credential_stamp_key
 from .models import Credential, Invitation, Membership, Role, Team
+from .selectors import storage_key
 
 
 class NotAllowed(Exception):
