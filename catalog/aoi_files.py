@@ -33,6 +33,8 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, 
 from shapely.ops import unary_union
 from shapely.validation import explain_validity
 
+from common.sizes import format_size
+
 KML_NS = "{http://www.opengis.net/kml/2.2}"
 FORMATS = "GeoJSON, KML, KMZ, WKT or a zipped Shapefile"
 # Levels of JSON arrays and objects, XML elements or WKT parentheses. Real areas need fewer than 20; Python's JSON
@@ -50,15 +52,11 @@ class AOIFileError(ValueError):
     """A file that gives no usable area; the message is for the user."""
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 10**6:g} MB"
-
-
 def size_check(name: str, size: int) -> None:
     """Refuse a file over CATALOG_AOI_FILE_MAX_SIZE by its size alone."""
     limit = settings.CATALOG_AOI_FILE_MAX_SIZE
     if size > limit:
-        raise AOIFileError(f"{name} is larger than {_megabytes(limit)}; an area file is much smaller.")
+        raise AOIFileError(f"{name} is larger than {format_size(limit)}; an area file is much smaller.")
 
 
 class _Limits:
@@ -72,7 +70,7 @@ class _Limits:
     def unpack_check(self, more: int) -> None:
         limit = settings.CATALOG_AOI_FILE_MAX_UNPACKED_SIZE
         if self.unpacked + more > limit:
-            raise AOIFileError(f"{self.name} unpacks to more than {_megabytes(limit)}; an area file is much smaller.")
+            raise AOIFileError(f"{self.name} unpacks to more than {format_size(limit)}; an area file is much smaller.")
 
     def unpack(self, size: int) -> None:
         self.unpack_check(size)
@@ -313,7 +311,7 @@ def _kml_read(pieces: Iterable[bytes], limits: _Limits) -> list:
             parser.feed(piece)
             if shapes.fed - shapes.heard > MAX_XML_SILENCE:
                 raise AOIFileError(
-                    f"{limits.name} holds a tag, an attribute or a comment longer than {_megabytes(MAX_XML_SILENCE)}; "
+                    f"{limits.name} holds a tag, an attribute or a comment longer than {format_size(MAX_XML_SILENCE)}; "
                     "an area file does not."
                 )
         parser.close()

@@ -1,4 +1,4 @@
-"""Byte sizes as people write them ("10GB", "512 MiB", "1048576")."""
+"""Byte sizes as people write them ("10GB", "512 MiB", "1048576") and as the dashboard shows them (decimal units)."""
 
 import re
 
@@ -26,14 +26,24 @@ def parse_size(text: str) -> int:
     return int(float(match.group(1)) * _UNITS[unit])
 
 
+UNITS_NOTE = "Sizes in decimal units: 1 kB = 1000 bytes, 1 GB = 1000³ bytes"
+
+# Said once on each page that shows sizes (the frame's storage gauge, the mosaic pages).
+UNITS_NOTE = "Sizes in decimal units: 1 kB = 1000 bytes, 1 GB = 1000³ bytes"
+
+
 def format_size(size: int | None) -> str:
+    """`size` bytes in decimal units with one decimal, dropped when it is 0 ("512 B", "1.5 kB", "20 GB"): the one
+    format of the dashboard's pages, messages and scripts (static/js/sizes.js writes the same)."""
     if size is None:
         return "unlimited"
     if abs(size) < 1000:
         return f"{size} B"
-    value = float(size)
-    for unit in ("KB", "MB", "GB"):
+    value = size / 1000
+    for unit in ("kB", "MB", "GB"):
+        if abs(round(value, 1)) < 1000:
+            break
         value /= 1000
-        if abs(value) < 1000:
-            return f"{value:.1f} {unit}"
-    return f"{value / 1000:.1f} TB"
+    else:
+        unit = "TB"
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"

@@ -24,7 +24,8 @@ def _validation_message(p: dict) -> str:
     if name == "count":
         return f"This image has {got} bands; the mosaic's images have {expected}"
     if name == "crs":
-        return f"This image is in {got}; the mosaic's images are in {expected}"
+        where = f"is in {got}" if got else "has no CRS"
+        return f"This image {where}; the mosaic's images are in {expected}"
     if name == "pixel_size":
         return f"This image has pixels of {_pixel_size(got)}; the mosaic's images have {_pixel_size(expected)}"
     return f"This image's {name} is {got}; the mosaic's images have {expected}"
@@ -33,6 +34,8 @@ def _validation_message(p: dict) -> str:
 def _check_message(p: dict) -> str:
     """FileCheckFailed: the parameters named as the checks of DATA_API.md section 2 mean them."""
     words = {
+        "crs": "CRS (it has none)",
+        "transform": "geotransform (it has none)",
         "total_pixels": f"pixel count ({p.get('width')} x {p.get('height')})",
         "blocks": "tiles or strips (some are not stored: save it without SPARSE_OK)",
         "block_size": "tiles or strips (one is too large once decoded: save it tiled, e.g. as a COG)",

@@ -90,3 +90,16 @@ def image_features(images: list[Image]) -> list[dict]:
             feature = {"type": "Feature", "id": image.id, "properties": {"name": image.filename}}
             features.append(feature | {"geometry": mapping(geometry)})
     return features
+
+
+def upload_reference(images: list[Image]) -> dict | None:
+    """What a new image must share with the mosaic's first image, by the rule of common.image_fit (the Data API's),
+    for the drop zone's check of a file's header; None for an empty mosaic."""
+    if not images:
+        return None
+    meta = images[0].meta_data
+    return {
+        "crs": meta.crs,
+        "count": meta.count,
+        "pixelSize": meta.pixel_size or None,
+    }

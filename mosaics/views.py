@@ -16,7 +16,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat, pluralize
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -28,6 +28,7 @@ from django_htmx.http import (
 )
 from leaflet import app_settings as leaflet_settings
 
+from common.sizes import format_size
 from common.tiles import tile_in_grid
 from dataapi import errors as api_errors
 from mapflow_web.errors import api_error_response, missing, shown
@@ -74,13 +75,19 @@ def _mosaic_rows(mosaics: list) -> list[dict]:
     return [
         {
             "mosaic": mosaic,
-            "size": filesizeformat(mosaic.sizeInBytes),
+            "size": format_size(mosaic.sizeInBytes),
             "created": _moment(mosaic.created_at),
             "url": detail(mosaic.id),
             "actions": _actions(name=mosaic.name, edit=("Edit", edit(mosaic.id)), delete_url=delete(mosaic.id)),
         }
         for mosaic in mosaics
     ]
+
+
+def _pixel_size(values: list[float]) -> str:
+    """One number for square pixels ("0.5972"), both otherwise ("0.5 × 0.25")."""
+    shown = [f"{value:.4g}" for value in values]
+    return shown[0] if len(set(shown)) == 1 else " × ".join(shown)
 
 
 def _image_rows(images: list) -> list[dict]:
@@ -91,10 +98,10 @@ def _image_rows(images: list) -> list[dict]:
         {
             "image": image,
             "original": original(image.id) if image.available_for_download else None,
-            "size": filesizeformat(image.file_size),
+            "size": format_size(image.file_size),
             "uploaded": _moment(image.uploaded_at),
-            "dtypes": ", ".join(image.meta_data.dtypes),
-            "pixel_size": " × ".join(f"{value:.4g}" for value in image.meta_data.pixel_size),
+            "dtypes": ", ".join(dict.fromkeys(image.meta_data.dtypes)),  # "uint8" for three bands of uint8
+            "pixel_size": _pixel_size(image.meta_data.pixel_size),
             "preview_s": small(image.id),
             "preview_l": large(image.id),
             "actions": _actions(name=image.filename, edit=("Rename", rename(image.id)), delete_url=delete(image.id)),
@@ -144,6 +151,8 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
         "poll_seconds": events.POLL_SECONDS,
         "mosaic_id": mosaic_id,
         "can_write": _can_write(request),
+        "upload_reference": selectors.upload_reference(detail.images),
+        "summary": {"count": len(detail.images), "size": format_size(sum(image.file_size for image in detail.images))},
         "images_map": {
             # The QGIS URL (the same all day), and a version that changes with the ready images.
             "tiles": _tile_template(mosaic_id, token=_tile_token(request, mosaic_id), v=_tiles_version(detail)),
@@ -159,7 +168,8 @@ def mosaic_page(request: DashboardRequest, mosaic_id: UUID):
     if request.htmx and request.htmx.target == "images":
         images = request.dataapi.mosaic_images(mosaic_id)
         detail = selectors.MosaicDetail(mosaic=None, images=images)
-        context = _images_context(request, mosaic_id, detail)
+        # With the header's counts and the storage gauge, which change with the images.
+        context = _images_context(request, mosaic_id, detail) | {"oob": True}
         if request.GET.get("polling") and not detail.processing:
             return render(request, "mosaics/detail.html#images", context, status=HttpResponseStopPolling.status_code)
         return render(request, "mosaics/detail.html#images", context)

@@ -57,12 +57,17 @@ class Storage:
         return "unavailable"
 
 
+def storage_key(credential) -> str:
+    return f"teams:storage:{credential.pk}:{credential.updated_at.timestamp()}"
+
+
 def team_storage(*, team: Team) -> Storage:
-    """`GET /rasters/memory` of the team's account, cached briefly (failures for a shorter time)."""
+    """`GET /rasters/memory` of the team's account, cached briefly (failures for a shorter time), and forgotten as
+    soon as the team's images change (`teams.services.team_storage_changed`)."""
     credential = getattr(team, "credential", None)
     if credential is None:
         return Storage(error=api_errors.NotConfigured())
-    key = f"teams:storage:{credential.pk}:{credential.updated_at.timestamp()}"
+    key = storage_key(credential)
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -14,6 +14,7 @@ from dataapi import errors as api_errors
 from . import encryption
 from .clients import client_with, credential_stamp_key
 from .models import Credential, Invitation, Membership, Role, Team
+from .selectors import storage_key
 
 
 class NotAllowed(Exception):
@@ -32,6 +33,13 @@ def team_delete(*, team: Team) -> None:
     team.delete()
     # A stamp no credential has: kept tile sources of the team are read again, and the team is found gone.
     transaction.on_commit(lambda: cache.set(credential_stamp_key(team_id), -1.0, timeout=None))
+
+
+def team_storage_changed(*, team_id: int) -> None:
+    """Forget the team's cached storage gauge (an image was added, became ready or went): the next page reads it."""
+    credential = Credential.objects.filter(team_id=team_id).first()
+    if credential is not None:
+        cache.delete(storage_key(credential))
 
 
 @sensitive_variables("token")

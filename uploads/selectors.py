@@ -1,6 +1,6 @@
 """Reads of upload jobs, always within one team."""
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from dataapi.schemas import Memory
 from teams.models import Team
@@ -34,3 +34,9 @@ def free_bytes(*, team: Team, memory: Memory | None) -> int | None:
     if memory is None or memory.memoryFree is None:
         return None
     return max(0, memory.memoryFree - bytes_in_flight(team=team))
+
+
+def upload_counts_by_mosaic(*, team: Team) -> dict[str, int]:
+    """How many unfinished uploads each of the team's mosaics is receiving (mosaics with none are left out)."""
+    jobs = UploadJob.objects.filter(team=team).exclude(state__in=FINISHED)
+    return dict(jobs.values_list("mosaic_id").annotate(count=Count("id")).order_by())

@@ -22,6 +22,7 @@ from dataapi.client import DataAPIClient
 from dataapi.errors import DataAPIError
 from mosaics.proxy import tiles_changed
 from teams.models import Team
+from teams.services import team_storage_changed
 
 from . import selectors, tiff
 from .models import FINISHED, State, UploadJob
@@ -185,8 +186,8 @@ def _checksum_header(value: str | None) -> tuple[str | None, bytes | None]:
 
 
 def _header_check(*, client: DataAPIClient, job: UploadJob) -> None:
-    """Once the received bytes hold the TIFF directory, read it and compare it with the Data API's pixel limits and
-    the mosaic's first image."""
+    """Once the received bytes hold the TIFF directory, read it and compare it with what the Data API takes (a CRS,
+    its pixel limits) and with the mosaic's first image."""
     if job.header_checked or job.offset < min(16, job.size):
         return
     with open(job.path, "rb") as fh:
@@ -197,7 +198,7 @@ def _header_check(*, client: DataAPIClient, job: UploadJob) -> None:
         header = tiff.header_read(job.path)
     except tiff.NotAGeoTIFF as exc:
         _refuse(job, f"{job.filename} is {exc}")
-    if reason := tiff.header_over_limits(header, client.memory(), filename=job.filename):
+    if reason := tiff.header_refusal(header, client.memory(), filename=job.filename):
         _refuse(job, reason)
     images = client.mosaic_images(job.mosaic_id)
     if images and (reason := tiff.header_mismatch(header, images[0].meta_data, filename=job.filename)):
@@ -309,6 +310,7 @@ def upload_job_watch(*, client: DataAPIClient, job: UploadJob) -> bool:
     if ready:
         _save(job, state=State.READY)
         tiles_changed(team_id=job.team_id, mosaic_id=job.mosaic_id)  # tiles cached without this image are stale
+        team_storage_changed(team_id=job.team_id)
     elif timezone.now() - job.updated_at > timedelta(seconds=settings.UPLOADS_TILES_WAIT_SECONDS):
         upload_job_fail(job=job, message="The Data API has not made tiles of this image in time")
     return ready

@@ -67,10 +67,10 @@ def header_read(path: Path) -> Header:
         raise NotAGeoTIFF("not a readable GeoTIFF") from exc
 
 
-def header_over_limits(header: Header, memory: Memory, *, filename: str) -> str | None:
-    """The reason `header` is over the Data API's pixel limits (per side, and in all where the API says), in the
-    words of its own refusal; None when it is within them."""
-    bad = []
+def header_refusal(header: Header, memory: Memory, *, filename: str) -> str | None:
+    """The reason the Data API would refuse `header` (no CRS, over its pixel limits per side or in all where the API
+    says), in the words of its own refusal; None when it would take it."""
+    bad = [] if header.crs else ["crs"]
     if memory.maxPixelCount and header.width > memory.maxPixelCount:
         bad.append("width")
     if memory.maxPixelCount and header.height > memory.maxPixelCount:

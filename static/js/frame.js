@@ -42,4 +42,5 @@ document.addEventListener("htmx:responseError", (event) => {
 });
 document.addEventListener("htmx:sendError", () => alertError("The server cannot be reached; check your connection."));
 document.addEventListener("htmx:afterSwap", (event) => drawGauges(event.target));
+document.addEventListener("htmx:oobAfterSwap", (event) => drawGauges(event.detail.target));
 drawGauges(document);

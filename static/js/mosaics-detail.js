@@ -1,5 +1,6 @@
 // The mosaic page: its tiles and its images' footprints on a map that lives outside the swapped #images table and
-// redraws from the table's island after each swap. Footprint and row highlight each other; a click zooms.
+// redraws from the table's island after each swap (fitting a new image in while the user has not moved the map).
+// Footprint and row highlight each other; a click zooms.
 // Originals download from the Data API's signed links (see downloadOriginals).
 import { alertError } from "./alerts.js";
 import { boxBounds, createMap, island, textContent } from "./map/base.js";
@@ -13,8 +14,18 @@ const tiles = L.tileLayer("", { maxZoom: settings.maxZoom, className: "mosaic-ti
 tiles.addTo(map);
 switcher?.addOverlay(tiles, "Mosaic");
 const footprints = L.geoJSON(null, { style: STYLE }).addTo(map);
-if (settings.bounds) map.fitBounds(boxBounds(settings.bounds), { padding: [16, 16] });
-else map.setView([20, 0], 2);
+
+// The view the page itself last gave the map: while the map is still there, the user has not moved it, and a new
+// image makes the map fit the whole mosaic; a view of the user's own is left alone.
+let placed = null;
+const viewOf = () => `${map.getZoom()}/${map.getCenter().lat.toFixed(7)}/${map.getCenter().lng.toFixed(7)}`;
+function place(bounds) {
+  if (bounds) map.fitBounds(bounds, { padding: [16, 16], animate: false });
+  else map.setView([20, 0], 2, { animate: false });
+  placed = viewOf();
+}
+place(settings.bounds ? boxBounds(settings.bounds) : null);
+let shown = null; // the ids of the images on the map
 
 const rowOf = (id) => document.querySelector(`#images-table tr[data-image="${CSS.escape(id)}"]`);
 const layerOf = (id) => footprints.getLayers().find((layer) => layer.feature.id === id);
@@ -34,6 +45,10 @@ function redraw() {
   if (tiles._url !== data.tiles) tiles.setUrl(data.tiles);
   footprints.clearLayers();
   footprints.addData(data.features);
+  const ids = new Set(data.features.map((feature) => feature.id));
+  const added = shown !== null && [...ids].some((id) => !shown.has(id));
+  shown = ids;
+  if (added && viewOf() === placed) place(footprints.getBounds());
   footprints.eachLayer((layer) => {
     const id = layer.feature.id;
     layer.bindTooltip(textContent(layer.feature.properties.name), { sticky: true });

@@ -188,7 +188,7 @@ def test_brackets_and_quotes_inside_json_strings_are_not_structure():
 def test_an_archive_that_unpacks_past_the_limit_is_refused(settings):
     settings.CATALOG_AOI_FILE_MAX_UNPACKED_SIZE = 100_000
     padded = KML.replace("<Document>", "<Document>" + " " * 100_000).encode()
-    with pytest.raises(AOIFileError, match=re.escape("padded.kmz unpacks to more than 0.1 MB")):
+    with pytest.raises(AOIFileError, match=re.escape("padded.kmz unpacks to more than 100 kB")):
         aoi_from_file("padded.kmz", zipped({"doc.kml": padded}))
 
 

@@ -91,7 +91,7 @@ def test_only_team_members_may_send_files(client, db):
 def test_a_file_over_the_size_limit_is_refused_and_a_body_far_over_it_is_refused_by_its_length(alice, settings):
     settings.CATALOG_AOI_FILE_MAX_SIZE = 100_000
     slightly = send(alice, "big.geojson", b" " * 150_000)
-    assert slightly.json() == {"error": "big.geojson is larger than 0.1 MB; an area file is much smaller."}
+    assert slightly.json() == {"error": "big.geojson is larger than 100 kB; an area file is much smaller."}
     far = send(alice, "huge.geojson", b" " * 1_000_000)
     assert far.status_code == 400
-    assert far.json() == {"error": "The file is larger than 0.1 MB; an area file is much smaller."}
+    assert far.json() == {"error": "The file is larger than 100 kB; an area file is much smaller."}

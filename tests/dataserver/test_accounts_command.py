@@ -54,7 +54,7 @@ def test_list_shows_every_account_with_its_use_and_limits(db, tmp_path):
     make_account("bob@example.com", memory_limit=None, read_only=True, originals_downloadable=False)
     lines = run("list")
     assert len(lines) == 2
-    assert lines[0].startswith("alice@example.com") and "of 2.0 GB" in lines[0] and "no downloads" not in lines[0]
+    assert lines[0].startswith("alice@example.com") and "of 2 GB" in lines[0] and "no downloads" not in lines[0]
     assert lines[1].startswith("bob@example.com") and "unlimited" in lines[1] and "read-only" in lines[1]
     assert "no downloads" in lines[1]
 

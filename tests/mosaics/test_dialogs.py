@@ -77,7 +77,7 @@ def test_renaming_and_retagging_a_mosaic(teams):
 def test_deleting_a_mosaic_says_what_goes_and_needs_its_name_typed(teams, mosaic_with_image):
     url = reverse("mosaics:delete", args=[mosaic_with_image.mosaic_id])
     form = teams.alice_client.get(url, **htmx("dialog-form")).content.decode()
-    assert "This deletes 1 image (291.2\xa0KB)" in form and "<strong>Fields</strong>" in form
+    assert "This deletes 1 image (298.2 kB)" in form and "<strong>Fields</strong>" in form
 
     wrong = teams.alice_client.post(url, {"confirmation": "fields"}, **htmx("dialog-form"))
     assert wrong.status_code == 422 and "Type Fields exactly to confirm" in wrong.content.decode()
@@ -108,7 +108,7 @@ def test_renaming_and_deleting_an_image(teams, mosaic_with_image):
 
     delete = reverse("mosaics:image-delete", args=[mosaic_with_image.image_id])
     form = teams.alice_client.get(delete, **htmx("dialog-form")).content.decode()
-    assert "This deletes north.tif (291.2\xa0KB)" in form
+    assert "This deletes north.tif (298.2 kB)" in form
     answer = teams.alice_client.post(delete, {})
     assert answer.status_code == 302
     assert answer["Location"] == reverse("mosaics:detail", args=[mosaic_with_image.mosaic_id])

@@ -25,7 +25,7 @@ def test_viewers_and_members_see_a_download_action_per_image_and_for_the_selecte
     for client in (teams.bob_client, teams.alice_client):  # a viewer, an admin
         page = client.get(page_url).content.decode()
         assert f'href="{original_url(mosaic_with_image.image_id)}?next={page_url}"' in page
-        assert "Download original" in page and "Download selected originals" in page
+        assert ">Download<" in page and "Download the original of" in page and "Download selected originals" in page
         assert f'name="original" value="{mosaic_with_image.image_id}"' in page
 
 
@@ -60,7 +60,7 @@ def test_originals_the_api_keeps_have_no_download_action_and_are_refused_in_word
     Account.objects.filter(email="acme@example.com").update(originals_downloadable=False)
     page_url = reverse("mosaics:detail", args=[mosaic_with_image.mosaic_id])
     page = teams.bob_client.get(page_url).content.decode()
-    assert "Download original<" not in page and 'name="original"' not in page
+    assert "Download the original of" not in page and 'name="original"' not in page
     answer = teams.bob_client.get(original_url(mosaic_with_image.image_id), **JSON)
     assert answer.status_code == 403
     assert answer.json() == {"error": "This image's original may not be downloaded."}

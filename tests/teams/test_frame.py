@@ -44,8 +44,8 @@ def test_the_gauge_shows_used_limit_and_percent_and_is_cached(cast, live_api, ca
     connect(cast.acme, api_url=live_api, token=token)
     with caplog.at_level(logging.INFO, logger="dataapi"):
         first, second = page_of(cast.alice), page_of(cast.bob)
-    assert "Storage: 0\xa0bytes of 976.6\xa0KB (0%)" in first and 'data-percent="0"' in first
-    assert "Storage: 0\xa0bytes of 976.6\xa0KB (0%)" in second
+    assert "Storage: 0 B of 1 MB (0%)" in first and 'data-percent="0"' in first
+    assert "Storage: 0 B of 1 MB (0%)" in second
     assert len([r for r in caplog.records if "/rasters/memory" in r.getMessage()]) == 1
 
 

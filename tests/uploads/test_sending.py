@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import redis
 import requests
+from affine import Affine
 from django.utils import timezone
 
 from teams.clients import client_for
@@ -74,11 +75,11 @@ def test_an_upload_the_api_refuses_with_422_fails_at_once_with_the_reason(cast, 
     state, url = flaky_api
     state["failures"] = 0
     through(cast.acme, url)
-    no_crs = write_raster(tmp_path / "plain.tif", crs=None)
-    tus_upload(tus_client(cast.alice), mosaic_id=mosaic_id, path=no_crs)
+    unplaced = write_raster(tmp_path / "plain.tif", transform=Affine.identity())  # a CRS, but nowhere in it
+    tus_upload(tus_client(cast.alice), mosaic_id=mosaic_id, path=unplaced)
     job = UploadJob.objects.get()
     assert job.state == State.FAILED and job.attempts == 0 and state["uploads"] == 1
-    assert job.message == "plain.tif cannot be used: check its crs, transform"
+    assert job.message == "plain.tif cannot be used: check its geotransform (it has none)"
     assert job.path.exists(), "a failed upload's file stays until the clean-up"
 
 

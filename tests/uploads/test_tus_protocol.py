@@ -188,6 +188,15 @@ def test_a_first_chunk_in_another_crs_than_the_mosaic_stops_the_upload_with_its_
     assert UploadJob.objects.get().state == State.FAILED
 
 
+def test_a_first_chunk_without_a_crs_stops_the_upload_even_into_an_empty_mosaic(alice, mosaic_id, tmp_path):
+    data = write_raster(tmp_path / "plain.tif", crs=None, width=1000, height=1000).read_bytes()
+    created = tus_create(alice, mosaic_id=mosaic_id, filename="plain.tif", size=len(data))
+    answer = tus_patch(alice, created["Location"], data[: 300 * 1024], offset=0)
+    assert answer.status_code == 422
+    assert answer.content.decode() == "plain.tif cannot be used: check its CRS (it has none)"
+    assert UploadJob.objects.get().state == State.FAILED
+
+
 def test_a_complete_upload_lands_in_the_mosaic_and_the_local_file_goes(cast, alice, mosaic_id, uploads_dir):
     tus_upload(alice, mosaic_id=mosaic_id, path=COGEO)
     job = UploadJob.objects.get()
