@@ -17,6 +17,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import numpy as np
@@ -100,18 +101,56 @@ def aoi_from_file(name: str, data: bytes) -> dict:
     if not data.strip():
         raise AOIFileError(f"{name} is empty.")
     suffix = PurePosixPath(name.lower()).suffix
-    readers = {
-        ".geojson": _geojson,
-        ".json": _geojson,
-        ".kml": _kml,
-        ".kmz": _kmz,
-        ".wkt": _wkt,
-        ".txt": _wkt,
-        ".zip": _shapefile_zip,
-    }
-    if suffix not in readers:
+    if suffix not in _READERS:
         raise AOIFileError(f"{name} is not an area file we can read: use {FORMATS}.")
-    return _polygonal(readers[suffix](data, _Limits(name)), name)
+    return _polygonal(_READERS[suffix](data, _Limits(name)), name)
+
+
+@dataclass(frozen=True)
+class NamedArea:
+    name: str
+    geometry: dict  # a GeoJSON Polygon or MultiPolygon in lon/lat
+
+
+def named_areas_from_file(name: str, data: bytes, *, name_property: str = "") -> list[NamedArea]:
+    """The file's areas one by one (a GeoJSON feature, a Shapefile record, a KML polygon each), under the same limits
+    as `aoi_from_file`. A GeoJSON area is named by its `name_property`, which each feature must have; the others, and
+    GeoJSON without `name_property`, by the file's name and the area's number."""
+    size_check(name, len(data))
+    if not data.strip():
+        raise AOIFileError(f"{name} is empty.")
+    suffix = PurePosixPath(name.lower()).suffix
+    limits = _Limits(name)
+    stem = PurePosixPath(name).stem
+    if suffix in (".geojson", ".json"):
+        features = _geojson_features(data, limits)
+        if name_property:
+            _name_property_check(features, name_property, name)
+        named = [
+            (str(properties[name_property])[:100] if name_property else f"{stem} {number}", geometry)
+            for number, (properties, geometry) in enumerate(features, 1)
+        ]
+    else:
+        if suffix not in _READERS:
+            raise AOIFileError(f"{name} is not an area file we can read: use {FORMATS}.")
+        named = [(f"{stem} {number}", geometry) for number, geometry in enumerate(_READERS[suffix](data, limits), 1)]
+    areas = []
+    for area_name, geometry in named:
+        if shapely.get_dimensions(geometry) == 2:  # points and lines among the areas are left out
+            areas.append(NamedArea(name=area_name, geometry=_polygonal([geometry], f"{area_name} of {name}")))
+    if not areas:
+        raise AOIFileError(f"{name} holds no polygon; an area must be a polygon.")
+    return areas
+
+
+def _name_property_check(features: list, name_property: str, name: str) -> None:
+    unnamed = [number for number, (properties, _) in enumerate(features, 1) if properties.get(name_property) in (None, "")]
+    if unnamed:
+        found = sorted({key for properties, _ in features for key in properties})[:20]
+        raise AOIFileError(
+            f"Feature {unnamed[0]} of {name} has no \"{name_property}\" property to name it by; "
+            f"the features have: {', '.join(found) or 'no properties'}."
+        )
 
 
 def _polygonal(geometries: list, name: str) -> dict:
@@ -185,6 +224,11 @@ def _json_scan(data: bytes, limits: _Limits) -> None:
 
 
 def _geojson(data: bytes, limits: _Limits) -> list:
+    return [geometry for _, geometry in _geojson_features(data, limits)]
+
+
+def _geojson_features(data: bytes, limits: _Limits) -> list[tuple[dict, object]]:
+    """(properties, geometry) of each feature that has a geometry."""
     _json_scan(data, limits)
     name = limits.name
     try:
@@ -197,20 +241,21 @@ def _geojson(data: bytes, limits: _Limits) -> list:
         features = document.get("features") or []
         if not isinstance(features, list) or not all(isinstance(feature, dict) for feature in features):
             raise AOIFileError(f"{name} is not GeoJSON: its \"features\" are not a list of features.")
-        items = [feature.get("geometry") for feature in features]
+        items = [(feature.get("properties"), feature.get("geometry")) for feature in features]
     elif document["type"] == "Feature":
-        items = [document.get("geometry")]
+        items = [(document.get("properties"), document.get("geometry"))]
     else:
-        items = [document]
-    geometries = []
-    for item in items:
+        items = [({}, document)]
+    features = []
+    for properties, item in items:
         if not item:
             continue
         try:
-            geometries.append(shape(item))
+            features.append((properties if isinstance(properties, dict) else {}, shape(item)))
         except (ShapelyError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
             raise AOIFileError(f"{name} holds a geometry that cannot be read: {exc or type(exc).__name__}.") from None
-    return _count_parsed_vertices(geometries, limits)
+    _count_parsed_vertices([geometry for _, geometry in features], limits)
+    return features
 
 
 def _wkt(data: bytes, limits: _Limits) -> list:
@@ -442,3 +487,14 @@ def _shapefile_zip(data: bytes, limits: _Limits) -> list:
             project = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
             geometries = [shapely.transform(geometry, project, interleaved=False) for geometry in geometries]
     return geometries
+
+
+_READERS = {
+    ".geojson": _geojson,
+    ".json": _geojson,
+    ".kml": _kml,
+    ".kmz": _kmz,
+    ".wkt": _wkt,
+    ".txt": _wkt,
+    ".zip": _shapefile_zip,
+}
