@@ -19,7 +19,7 @@ class SavedSearchForm(forms.Form):
     )  # fmt: skip
     name_property = forms.CharField(
         required=False, max_length=100, label="Name areas by property",
-        help_text="The GeoJSON property that names each area (empty: the file's name and a number).",
+        help_text="The property (Shapefile attribute, KML name or data field) naming each area; empty: numbered.",
     )  # fmt: skip
 
     def clean_active_until(self):

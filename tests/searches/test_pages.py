@@ -65,7 +65,7 @@ def test_a_geojson_gives_named_areas_from_the_property_chosen(alice, naip):
 def test_a_missing_name_property_is_named_with_the_properties_there_are(alice, naip):
     answer = saved_search_post(alice, name_property="field")
     assert answer.status_code == 400
-    assert 'has no &quot;field&quot; property to name it by; the features have: name.' in answer.content.decode()
+    assert "Area 1 of areas.geojson has no &quot;field&quot; property to name it by; the areas have: name." in answer.content.decode()
     assert not SavedSearch.objects.exists()
 
 
