@@ -31,18 +31,25 @@ def border_features() -> list[dict]:
     return sorted(found, key=lambda feature: feature["bbox"][0])
 
 
-def new_scenes_import(tmp_path, count: int, *, tag: str = "new") -> list[str]:
-    """Import `count` new scenes over the border area (copies of its NAIP scenes, new ids, a newer date); their ids."""
+def new_scenes_file(tmp_path, count: int, *, tag: str = "new") -> tuple[str, list[str]]:
+    """A STAC file of `count` new scenes over the border area (copies of its NAIP scenes with new ids and newer
+    dates, west to east); its path and their ids."""
     features = []
     for number, feature in enumerate(border_features()[:count]):
         copied = copy.deepcopy(feature)
         copied["id"] = f"{feature['id']}-{tag}{number}"
-        copied["properties"]["datetime"] = "2025-06-0%dT10:00:00Z" % (number + 1)
+        copied["properties"]["datetime"] = "2025-06-%02dT10:00:00Z" % (number + 1)
         features.append(copied)
     path = tmp_path / f"{tag}.json"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    call_command("dataserver_catalog", "import", str(path), "--provider", "naip", stdout=io.StringIO())
-    return [feature["id"] for feature in features]
+    return str(path), [feature["id"] for feature in features]
+
+
+def new_scenes_import(tmp_path, count: int) -> list[str]:
+    """Import `new_scenes_file` into the self-hosted catalog; the scenes' ids."""
+    path, ids = new_scenes_file(tmp_path, count)
+    call_command("dataserver_catalog", "import", path, "--provider", "naip", stdout=io.StringIO())
+    return ids
 
 
 def areas_file(*areas: tuple[str, object], name: str = "areas.geojson"):
