@@ -11,6 +11,7 @@ from teams.models import Team
 from .models import Follower, SavedArea, SavedSearch, SeenScene
 
 NEW_SCENES_SHOWN = 200  # per area, on a search's page
+LAYER_AREAS = 2000  # areas on the catalog map's layer of saved searches
 
 
 def saved_searches_of(*, team: Team, user) -> QuerySet[SavedSearch]:
@@ -67,3 +68,29 @@ def follows(*, search: SavedSearch, user) -> bool:
 def new_scene_count(*, team: Team) -> int:
     """New scenes over all the team's saved searches (the navigation's badge)."""
     return SeenScene.objects.filter(area__saved_search__team=team, is_new=True).count()
+
+
+def saved_areas_layer(*, team: Team) -> dict:
+    """The team's saved areas as a GeoJSON FeatureCollection (the catalog map's layer), up to LAYER_AREAS."""
+    areas = (
+        SavedArea.objects.filter(saved_search__team=team)
+        .select_related("saved_search")
+        .annotate(new_count=Count("scenes", filter=Q(scenes__is_new=True)))
+        .order_by("saved_search__name", "saved_search_id", "position", "pk")[:LAYER_AREAS]
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": area.geometry,
+                "properties": {
+                    "search": area.saved_search.name,
+                    "searchId": area.saved_search_id,
+                    "area": area.name,
+                    "new": area.new_count,
+                },
+            }
+            for area in areas
+        ],
+    }

@@ -7,6 +7,7 @@ app_name = "searches"
 urlpatterns = [
     path("", views.saved_search_list, name="list"),
     path("new", views.saved_search_create, name="create"),
+    path("areas.geojson", views.saved_areas_layer, name="areas"),
     path("<int:pk>/", views.saved_search_detail, name="detail"),
     path("<int:pk>/edit", views.saved_search_edit, name="edit"),
     path("<int:pk>/pause", views.saved_search_pause, name="pause"),

@@ -2,8 +2,9 @@
 catalog's search, edit, pause, delete, follow; and the unsubscribe link of the e-mails."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,6 +60,17 @@ def saved_search_detail(request: DashboardRequest, pk: int):
         "can_write": request.membership.can_write,
     }
     return render(request, "searches/detail.html", context)
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def saved_areas_layer(request: DashboardRequest):
+    """The team's saved areas for the catalog map's layer; each links to its search's page."""
+    layer = selectors.saved_areas_layer(team=request.team)
+    detail = reverse("searches:detail", args=[0])
+    for feature in layer["features"]:
+        feature["properties"]["url"] = detail.replace("/0/", f"/{feature['properties'].pop('searchId')}/")
+    return JsonResponse(layer)
 
 
 def _areas_checked(form: SavedSearchForm, filters: dict, areas: list[NamedArea], options: SearchOptions) -> bool:

@@ -74,3 +74,22 @@ def test_alice_saves_three_named_areas_sees_the_new_scenes_badge_and_marks_them_
     expect(page.locator("tr.table-warning")).to_have_count(0)
     expect(badge).to_have_count(0)
     assert page.console_errors == []
+
+
+def test_the_catalog_map_shows_the_saved_areas_as_a_layer_that_opens_their_search(page, alice):
+    from catalog.aoi_files import NamedArea
+    from searches import services
+
+    services.saved_search_create(
+        team=alice.memberships.get().team, user=alice, name="Fields", filters={}, follow=False,
+        areas=[NamedArea(name="West field", geometry=mapping(WEST)), NamedArea(name="East field", geometry=mapping(EAST))],
+    )  # fmt: skip
+    sign_in(page, "alice")
+    page.goto("/catalog/?view=49.02,-115.85,10")
+    page.get_by_label("Saved searches").check()
+    areas = page.locator('.leaflet-overlay-pane path[stroke="#fd7e14"]')
+    expect(areas).to_have_count(2)
+    areas.first.click()  # the west field's outline
+    page.get_by_role("link", name="Fields: West field").click()
+    expect(page.get_by_role("heading", name="West field")).to_be_visible()
+    assert page.console_errors == []

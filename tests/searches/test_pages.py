@@ -188,3 +188,12 @@ def test_the_dispatcher_caps_each_team_and_spaces_its_runs(cast, settings):
     assert sorted(delay for pk, delay in first if pk in {s.pk for s in acme}) == [0, 15, 30, 45]
     assert services.saved_searches_due() == [(acme[4].pk, 0.0), (acme[5].pk, 15.0)]
     assert services.saved_searches_due() == []
+
+
+def test_the_catalog_maps_layer_holds_the_teams_saved_areas_only(cast, alice, saved):
+    layer = alice.get(reverse("searches:areas")).json()
+    assert [(f["properties"]["search"], f["properties"]["area"]) for f in layer["features"]] == [
+        ("Border", "West"), ("Border", "East")
+    ]
+    assert layer["features"][0]["properties"]["url"] == reverse("searches:detail", args=[saved.pk])
+    assert signed_in(cast.charlie).get(reverse("searches:areas")).json()["features"] == []
