@@ -2,6 +2,7 @@
 scenes; the dispatch of due runs and the e-mail digests. They receive the team's client, they never build it."""
 
 import logging
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,10 +44,11 @@ def _queue_run(search: SavedSearch) -> None:
 def saved_search_create(
     *, team: Team, user, name: str, filters: dict, areas: list[NamedArea], active_until=None, follow: bool
 ) -> SavedSearch:
-    """The search and its areas; its first run (which records what the areas have, flagging nothing) is queued."""
+    """The search and its areas; its first run (which records what the areas have, flagging nothing) is queued now,
+    the next at a random point of the coming period: searches created together (an import) still run spread out."""
     search = SavedSearch.objects.create(
         team=team, created_by=user, name=name, filters=filters, active_until=active_until,
-        next_run_at=timezone.now() + _period(),
+        next_run_at=timezone.now() + _period() * random.random(),
     )  # fmt: skip
     _areas_set(search, areas)
     if follow:

@@ -197,3 +197,17 @@ def test_the_catalog_maps_layer_holds_the_teams_saved_areas_only(cast, alice, sa
     ]
     assert layer["features"][0]["properties"]["url"] == reverse("searches:detail", args=[saved.pk])
     assert signed_in(cast.charlie).get(reverse("searches:areas")).json()["features"] == []
+
+
+def test_searches_created_together_fall_due_spread_over_the_period(cast, settings, django_capture_on_commit_callbacks):
+    from catalog.aoi_files import NamedArea
+
+    settings.SEARCHES_PERIOD_MINUTES = 60
+    area = NamedArea(name="West", geometry=WEST.__geo_interface__)
+    with django_capture_on_commit_callbacks(execute=False):
+        for number in range(20):
+            services.saved_search_create(team=cast.acme, user=cast.alice, name=f"s{number}", filters={}, areas=[area],
+                                         follow=False)  # fmt: skip
+    due = sorted(SavedSearch.objects.values_list("next_run_at", flat=True))
+    assert due[0] >= timezone.now() - timedelta(minutes=1) and due[-1] <= timezone.now() + timedelta(minutes=60)
+    assert due[-1] - due[0] > timedelta(minutes=30)
