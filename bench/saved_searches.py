@@ -176,7 +176,8 @@ def main() -> None:
         manage_shell(stack, FILL.format(bench=str(REPO / "bench"), seed=2, start=args.scenes, count=more))
         rows[f"round 2 (+{more:,} scenes)"] = run_round(stack, broker, args.searches)
         stick = yardstick(stack, areas)
-        print(f"{args.searches:,} saved searches in {args.teams} teams, {args.scenes:,} scenes; period {args.period_minutes:g} min")
+        print(f"{args.searches:,} saved searches in {args.teams} teams, {args.scenes:,} scenes; "
+              f"period {args.period_minutes:g} min")
         for name, row in rows.items():
             row["worker_cores_over_period"] = round(row["worker_cpu_s"] / period, 4)
             row["ratio_to_bare_loop"] = round(row["worker_cpu_ms_per_run"] / stick["client_cpu_ms_per_search"], 1)

@@ -5,8 +5,8 @@ wrong with the file in words a user can act on.
 
 Anyone signed in may send a file, so reading one is bounded while it happens, not after (the limits are the
 CATALOG_AOI_FILE_* settings): archive members are unpacked a piece at a time and counted, an archive inside the
-archive is never opened, and a Shapefile's attribute table is read only to name areas; GeoJSON and WKT are scanned for their
-nesting depth and size before a parser builds anything; KML is parsed as a stream that keeps only coordinates;
+archive is never opened, and a Shapefile's attribute table is read only to name areas; GeoJSON and WKT are scanned for
+their nesting depth and size before a parser builds anything; KML is parsed as a stream that keeps only coordinates;
 vertices are counted as they are read.
 """
 
@@ -150,7 +150,9 @@ def named_areas_from_file(name: str, data: bytes, *, name_property: str = "") ->
 def _name_property_check(features: list, name_property: str, name: str) -> None:
     """Every area has a value of `name_property`; else the error names the first without and what there is."""
     unnamed = [
-        number for number, (properties, _) in enumerate(features, 1) if str(properties.get(name_property, "")).strip() == ""
+        number
+        for number, (properties, _) in enumerate(features, 1)
+        if str(properties.get(name_property, "")).strip() == ""
     ]
     if unnamed:
         found = sorted({key for properties, _ in features for key in properties})[:20]

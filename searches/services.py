@@ -141,9 +141,8 @@ def _scenes_record(area: SavedArea, images: list[SearchImage]) -> int:
     known = set()
     ids = list(found)
     for start in range(0, len(ids), 500):
-        known |= set(
-            SeenScene.objects.filter(area=area, scene_id__in=ids[start : start + 500]).values_list("scene_id", flat=True)
-        )
+        batch = ids[start : start + 500]
+        known |= set(SeenScene.objects.filter(area=area, scene_id__in=batch).values_list("scene_id", flat=True))
     now = timezone.now()
     fresh = [
         SeenScene(

@@ -82,7 +82,8 @@ def test_the_catalog_map_shows_the_saved_areas_as_a_layer_that_opens_their_searc
 
     services.saved_search_create(
         team=alice.memberships.get().team, user=alice, name="Fields", filters={}, follow=False,
-        areas=[NamedArea(name="West field", geometry=mapping(WEST)), NamedArea(name="East field", geometry=mapping(EAST))],
+        areas=[NamedArea(name="West field", geometry=mapping(WEST)),
+               NamedArea(name="East field", geometry=mapping(EAST))],
     )  # fmt: skip
     sign_in(page, "alice")
     page.goto("/catalog/?view=49.02,-115.85,10")

@@ -8,7 +8,6 @@ import json
 import time
 from datetime import timedelta
 
-import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from shapely.geometry import box, mapping, shape

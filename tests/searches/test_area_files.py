@@ -68,7 +68,8 @@ def test_shapefile_records_are_named_by_an_attribute():
 
 
 def test_an_area_without_the_property_is_named_with_the_properties_there_are():
-    with pytest.raises(AOIFileError, match=r'Area 1 of plots.zip has no "name" property .* the areas have: owner, plot\.'):
+    expected = r'Area 1 of plots.zip has no "name" property .* the areas have: owner, plot\.'
+    with pytest.raises(AOIFileError, match=expected):
         named_areas_from_file("plots.zip", shapefile_zip(), name_property="name")
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from shapely.geometry import box
+from shapely.geometry import box, mapping
 
 from searches import services
 from searches.models import Follower, SavedSearch, SeenScene
@@ -65,12 +65,16 @@ def test_a_geojson_gives_named_areas_from_the_property_chosen(alice, naip):
 def test_a_missing_name_property_is_named_with_the_properties_there_are(alice, naip):
     answer = saved_search_post(alice, name_property="field")
     assert answer.status_code == 400
-    assert "Area 1 of areas.geojson has no &quot;field&quot; property to name it by; the areas have: name." in answer.content.decode()
+    expected = "Area 1 of areas.geojson has no &quot;field&quot; property to name it by; the areas have: name."
+    assert expected in answer.content.decode()
     assert not SavedSearch.objects.exists()
 
 
 def test_the_polygons_of_a_kml_are_areas_numbered_after_the_file(alice, naip):
-    polygon = "<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>{}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
+    polygon = (
+        "<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>{}</coordinates></LinearRing>"
+        "</outerBoundaryIs></Polygon></Placemark>"
+    )
     ring = lambda geometry: " ".join(f"{x},{y}" for x, y in geometry.exterior.coords)  # noqa: E731
     kml = f'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>{polygon.format(ring(WEST))}{polygon.format(ring(EAST))}</Document></kml>'
     upload = SimpleUploadedFile("fields.kml", kml.encode())
@@ -81,7 +85,8 @@ def test_the_polygons_of_a_kml_are_areas_numbered_after_the_file(alice, naip):
 
 def test_a_search_needs_an_area_and_a_last_day_not_past(alice, naip):
     answer = alice.post(reverse("searches:create"), {"name": "Nothing"})
-    assert answer.status_code == 400 and "Search an area in the catalog first, or load a file of areas." in answer.content.decode()
+    assert answer.status_code == 400
+    assert "Search an area in the catalog first, or load a file of areas." in answer.content.decode()
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     answer = saved_search_post(alice, active_until=yesterday)
     assert answer.status_code == 400 and "The last active day is in the past." in answer.content.decode()
@@ -108,10 +113,12 @@ def test_new_scenes_show_on_the_page_and_the_badge_until_marked_seen(alice, save
     assert 'id="new-scenes-badge"' not in page and 'class="table-warning"' not in page
 
 
-def test_editing_new_filters_records_afresh_and_a_file_replaces_the_areas(alice, saved, tmp_path, django_capture_on_commit_callbacks):
+def test_editing_new_filters_records_afresh_and_a_file_replaces_the_areas(
+    alice, saved, tmp_path, django_capture_on_commit_callbacks
+):
     new_scenes_import(tmp_path, 2)
     upload = SimpleUploadedFile("a.geojson", json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "North"}, "geometry": json.loads(json.dumps(NORTH.__geo_interface__))}
+        {"type": "Feature", "properties": {"name": "North"}, "geometry": mapping(NORTH)}
     ]}).encode())  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         answer = alice.post(reverse("searches:edit", args=[saved.pk]), {

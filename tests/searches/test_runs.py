@@ -17,7 +17,7 @@ from tests.conftest import allow_api
 from tests.http import served
 from tests.worker import celery_worker
 
-from .conftest import due_now, new_scenes_import, saved_search_post, signed_in, wait_for
+from .conftest import due_now, new_scenes_import, saved_search_post, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,7 +162,6 @@ def test_a_search_whose_api_keeps_failing_is_retried_then_shown_as_failing(cast,
     state["fail_from"], state["failures"] = 1, 10**9
     with celery_worker():
         saved_search_post(alice)
-        search = SavedSearch.objects.get()
         wait_for(lambda: SavedSearch.objects.get().failures == 3)  # the run and its two retries
     page = alice.get(reverse("searches:list")).content.decode()
     assert "Failing" in page and "busy" in page

@@ -1,7 +1,6 @@
 """A saved search's run in a real worker process, killed with SIGKILL midway through its areas: the broker
 redelivers it (late acknowledgement) and the run that completes flags each new scene once per area, nothing twice."""
 
-import json
 import sqlite3
 import subprocess
 
@@ -19,8 +18,8 @@ from searches import services
 from shapely.geometry import box, mapping
 from teams.models import Team
 width = 0.5 / {strips}
-areas = [NamedArea(name=f"strip {{n}}", geometry=mapping(box(-116.1 + n * width, 48.95, -116.1 + (n + 1) * width, 49.1)))
-         for n in range({strips})]
+areas = [NamedArea(name=f"strip {{n}}", geometry=mapping(box(-116.1 + n * width, 48.95, -116.1 + (n + 1) * width,
+                                                             49.1))) for n in range({strips})]
 services.saved_search_create(team=Team.objects.get(), user=get_user_model().objects.get(), name="Strips",
                              filters={{}}, areas=areas, follow=False)
 """
