@@ -44,9 +44,9 @@ def new_scenes_file(tmp_path, count: int, *, tag: str = "new") -> tuple[str, lis
     return str(path), [feature["id"] for feature in features]
 
 
-def new_scenes_import(tmp_path, count: int) -> list[str]:
+def new_scenes_import(tmp_path, count: int, *, tag: str = "new") -> list[str]:
     """Import `new_scenes_file` into the self-hosted catalog; the scenes' ids."""
-    path, ids = new_scenes_file(tmp_path, count)
+    path, ids = new_scenes_file(tmp_path, count, tag=tag)
     call_command("dataserver_catalog", "import", path, "--provider", "naip", stdout=io.StringIO())
     return ids
 
