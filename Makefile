@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_EMAIL ?= demo@example.com
-BENCHMARKS ?= upload.py tiles.py catalog_search.py catalog_page.py mosaics_proxy.py uploads_pipeline.py
+BENCHMARKS ?= upload.py tiles.py catalog_search.py catalog_page.py mosaics_proxy.py uploads_pipeline.py saved_searches.py
 # The dashboard talks to the self-hosted Data API of the site it serves, wherever that is.
 export DATA_API_URL ?= http://$(HOST):$(PORT)/rest
 

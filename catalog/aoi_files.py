@@ -5,8 +5,8 @@ wrong with the file in words a user can act on.
 
 Anyone signed in may send a file, so reading one is bounded while it happens, not after (the limits are the
 CATALOG_AOI_FILE_* settings): archive members are unpacked a piece at a time and counted, an archive inside the
-archive is never opened, and a Shapefile's attribute table is never read; GeoJSON and WKT are scanned for their
-nesting depth and size before a parser builds anything; KML is parsed as a stream that keeps only coordinates;
+archive is never opened, and a Shapefile's attribute table is read only to name areas; GeoJSON and WKT are scanned for
+their nesting depth and size before a parser builds anything; KML is parsed as a stream that keeps only coordinates;
 vertices are counted as they are read.
 """
 
@@ -17,6 +17,8 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePosixPath
 
 import numpy as np
@@ -42,6 +44,7 @@ FORMATS = "GeoJSON, KML, KMZ, WKT or a zipped Shapefile"
 MAX_NESTING = 64
 PIECE = 64 * 1024  # bytes unpacked, scanned or parsed at a time
 MAX_TOKEN = 200  # characters of one KML coordinate tuple
+MAX_VALUE = 1000  # characters of a KML placemark's name or data field that are kept
 # Bytes of XML the parser may take in without an event: expat holds a tag, an attribute or a comment whole until
 # it ends, so one without end would fill memory with whatever the archive unpacks to.
 MAX_XML_SILENCE = 10**6
@@ -98,18 +101,63 @@ def aoi_from_file(name: str, data: bytes) -> dict:
     if not data.strip():
         raise AOIFileError(f"{name} is empty.")
     suffix = PurePosixPath(name.lower()).suffix
-    readers = {
-        ".geojson": _geojson,
-        ".json": _geojson,
-        ".kml": _kml,
-        ".kmz": _kmz,
-        ".wkt": _wkt,
-        ".txt": _wkt,
-        ".zip": _shapefile_zip,
-    }
-    if suffix not in readers:
+    if suffix not in _READERS:
         raise AOIFileError(f"{name} is not an area file we can read: use {FORMATS}.")
-    return _polygonal(readers[suffix](data, _Limits(name)), name)
+    return _polygonal(_READERS[suffix](data, _Limits(name)), name)
+
+
+@dataclass(frozen=True)
+class NamedArea:
+    name: str
+    geometry: dict  # a GeoJSON Polygon or MultiPolygon in lon/lat
+
+
+def named_areas_from_file(name: str, data: bytes, *, name_property: str = "") -> list[NamedArea]:
+    """The file's areas one by one (a GeoJSON feature, a Shapefile record, a KML placemark's polygon each), under
+    the same limits as `aoi_from_file`. Each is named by its `name_property` (a GeoJSON property, a Shapefile
+    attribute, a KML placemark's <name> or data field), which every area must have; without one, by the file's name
+    and the area's number."""
+    size_check(name, len(data))
+    if not data.strip():
+        raise AOIFileError(f"{name} is empty.")
+    suffix = PurePosixPath(name.lower()).suffix
+    if suffix not in _READERS:
+        raise AOIFileError(f"{name} is not an area file we can read: use {FORMATS}.")
+    limits = _Limits(name)
+    if not name_property:  # nothing to read but the shapes (a Shapefile's attribute table stays unread)
+        features = [({}, geometry) for geometry in _READERS[suffix](data, limits)]
+    elif suffix in _FEATURE_READERS:
+        features = _FEATURE_READERS[suffix](data, limits)
+    else:
+        raise AOIFileError(f"{name} has no properties to name its areas by; leave the property empty.")
+    features = [(properties, geometry) for properties, geometry in features if shapely.get_dimensions(geometry) == 2]
+    if not features:
+        raise AOIFileError(f"{name} holds no polygon; an area must be a polygon.")
+    if name_property:
+        _name_property_check(features, name_property, name)
+    stem = PurePosixPath(name).stem
+    return [
+        NamedArea(
+            name=str(properties[name_property]).strip()[:100] if name_property else f"{stem} {number}",
+            geometry=_polygonal([geometry], f"Area {number} of {name}"),
+        )
+        for number, (properties, geometry) in enumerate(features, 1)
+    ]
+
+
+def _name_property_check(features: list, name_property: str, name: str) -> None:
+    """Every area has a value of `name_property`; else the error names the first without and what there is."""
+    unnamed = [
+        number
+        for number, (properties, _) in enumerate(features, 1)
+        if str(properties.get(name_property, "")).strip() == ""
+    ]
+    if unnamed:
+        found = sorted({key for properties, _ in features for key in properties})[:20]
+        raise AOIFileError(
+            f"Area {unnamed[0]} of {name} has no \"{name_property}\" property to name it by; "
+            f"the areas have: {', '.join(found) or 'no properties'}."
+        )
 
 
 def _polygonal(geometries: list, name: str) -> dict:
@@ -183,6 +231,11 @@ def _json_scan(data: bytes, limits: _Limits) -> None:
 
 
 def _geojson(data: bytes, limits: _Limits) -> list:
+    return [geometry for _, geometry in _geojson_features(data, limits)]
+
+
+def _geojson_features(data: bytes, limits: _Limits) -> list[tuple[dict, object]]:
+    """(properties, geometry) of each feature that has a geometry."""
     _json_scan(data, limits)
     name = limits.name
     try:
@@ -195,20 +248,21 @@ def _geojson(data: bytes, limits: _Limits) -> list:
         features = document.get("features") or []
         if not isinstance(features, list) or not all(isinstance(feature, dict) for feature in features):
             raise AOIFileError(f"{name} is not GeoJSON: its \"features\" are not a list of features.")
-        items = [feature.get("geometry") for feature in features]
+        items = [(feature.get("properties"), feature.get("geometry")) for feature in features]
     elif document["type"] == "Feature":
-        items = [document.get("geometry")]
+        items = [(document.get("properties"), document.get("geometry"))]
     else:
-        items = [document]
-    geometries = []
-    for item in items:
+        items = [({}, document)]
+    features = []
+    for properties, item in items:
         if not item:
             continue
         try:
-            geometries.append(shape(item))
+            features.append((properties if isinstance(properties, dict) else {}, shape(item)))
         except (ShapelyError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
             raise AOIFileError(f"{name} holds a geometry that cannot be read: {exc or type(exc).__name__}.") from None
-    return _count_parsed_vertices(geometries, limits)
+    _count_parsed_vertices([geometry for _, geometry in features], limits)
+    return features
 
 
 def _wkt(data: bytes, limits: _Limits) -> list:
@@ -229,7 +283,9 @@ _KML_PARTS = {"Polygon", "outerBoundaryIs", "innerBoundaryIs", "LineString", "Po
 
 class _KMLShapes:
     """The target of the XML parser: keeps the coordinates of each Polygon boundary, LineString and Point (the first
-    <coordinates> inside each) as they are read, and nothing else; counts depth and vertices on the way."""
+    <coordinates> inside each) as they are read, and of their placemark its <name> and data fields (ExtendedData's
+    Data values and SimpleData, up to MAX_VALUE characters each), and nothing else; counts depth and vertices on the
+    way. `properties[i]` are those of the placemark of `geometries[i]`."""
 
     def __init__(self, limits: _Limits) -> None:
         self.limits = limits
@@ -238,6 +294,11 @@ class _KMLShapes:
         self.points: list[tuple[float, float]] | None = None  # of the <coordinates> being read
         self.pending = ""  # the start of a coordinate tuple cut by the end of a piece
         self.geometries: list = []
+        self.properties: list[dict] = []
+        self.placemark: dict | None = None  # the properties of the placemark being read
+        self.placemark_depth = 0
+        self.field: str | None = None  # the name of a <Data> being read
+        self.value: tuple[str, list[str]] | None = None  # the property whose text is being read, and its text
         self.fed = self.heard = 0  # bytes given to the parser; as many as had been when it last reported something
 
     @staticmethod
@@ -253,11 +314,27 @@ class _KMLShapes:
             self.open.append({"tag": local, "points": None, "inner": []})
         elif local == "coordinates" and self.points is None:
             self.points = []
+        elif local == "Placemark":
+            self.placemark, self.placemark_depth = {}, self.depth
+        elif self.placemark is not None:
+            self._property_start(local, attrib)
+
+    def _property_start(self, local: str | None, attrib: dict) -> None:
+        if local == "name" and self.depth == self.placemark_depth + 1:
+            self.value = ("name", [])
+        elif local == "Data":
+            self.field = attrib.get("name")
+        elif local == "value" and self.field:
+            self.value = (self.field, [])
+        elif local == "SimpleData" and attrib.get("name"):
+            self.value = (attrib["name"], [])
 
     def data(self, text: str) -> None:
         self.heard = self.fed
         if self.points is not None:
             self._read(self.pending + text, last=False)
+        elif self.value is not None and sum(map(len, self.value[1])) < MAX_VALUE:
+            self.value[1].append(text[:MAX_VALUE])
 
     def _read(self, text: str, *, last: bool) -> None:
         tokens = text.split()
@@ -283,6 +360,14 @@ class _KMLShapes:
             self.points = None
         elif local in _KML_PARTS:
             self._close(self.open.pop())
+        elif local == "Placemark":
+            self.placemark = None
+        elif local in ("name", "value", "SimpleData") and self.value is not None:
+            key, text = self.value
+            self.placemark[key[:MAX_VALUE]] = "".join(text)[:MAX_VALUE].strip()
+            self.value = None
+        elif local == "Data":
+            self.field = None
 
     def _close(self, part: dict) -> None:
         tag, points = part["tag"], part["points"]
@@ -292,17 +377,22 @@ class _KMLShapes:
         elif tag == "innerBoundaryIs" and polygon and points is not None:
             polygon["inner"].append(points)
         elif tag == "Polygon" and points is not None:
-            self.geometries.append(Polygon(points, part["inner"]))
+            self._add(Polygon(points, part["inner"]))
         elif tag == "LineString" and points is not None:
-            self.geometries.append(LineString(points))
+            self._add(LineString(points))
         elif tag == "Point" and points is not None:
-            self.geometries.append(Point(points[0]))
+            self._add(Point(points[0]))
+
+    def _add(self, geometry) -> None:
+        self.geometries.append(geometry)
+        # The placemark's own dict: fields that come after its geometry still reach it.
+        self.properties.append(self.placemark if self.placemark is not None else {})
 
     def close(self) -> None:
         return None
 
 
-def _kml_read(pieces: Iterable[bytes], limits: _Limits) -> list:
+def _kml_read(pieces: Iterable[bytes], limits: _Limits) -> list[tuple[dict, object]]:
     shapes = _KMLShapes(limits)
     parser = XMLParser(target=shapes)
     try:
@@ -325,11 +415,15 @@ def _kml_read(pieces: Iterable[bytes], limits: _Limits) -> list:
         raise AOIFileError(f"{limits.name} is not valid KML: {exc}.") from None
     except (ValueError, IndexError, ShapelyError) as exc:
         raise AOIFileError(f"{limits.name} has coordinates that cannot be read: {exc}.") from None
-    return shapes.geometries
+    return list(zip(shapes.properties, shapes.geometries))
+
+
+def _kml_features(data: bytes, limits: _Limits) -> list[tuple[dict, object]]:
+    return _kml_read((data[start : start + PIECE] for start in range(0, len(data), PIECE)), limits)
 
 
 def _kml(data: bytes, limits: _Limits) -> list:
-    return _kml_read((data[start : start + PIECE] for start in range(0, len(data), PIECE)), limits)
+    return [geometry for _, geometry in _kml_features(data, limits)]
 
 
 # --- Archives: KMZ and zipped Shapefiles ---
@@ -370,6 +464,10 @@ def _member_pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: _Lim
 
 
 def _kmz(data: bytes, limits: _Limits) -> list:
+    return [geometry for _, geometry in _kmz_features(data, limits)]
+
+
+def _kmz_features(data: bytes, limits: _Limits) -> list[tuple[dict, object]]:
     archive = _archive(data, limits)
     documents = [info for info in archive.infolist() if info.filename.lower().endswith(".kml")]
     if not documents:
@@ -415,6 +513,11 @@ def _shp_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: _Limits) 
 
 
 def _shapefile_zip(data: bytes, limits: _Limits) -> list:
+    return [geometry for _, geometry in _shapefile_features(data, limits, attributes=False)]
+
+
+def _shapefile_features(data: bytes, limits: _Limits, *, attributes: bool) -> list[tuple[dict, object]]:
+    """(attributes, geometry) of each record with a shape; the attributes are read only when asked for."""
     name = limits.name
     archive = _archive(data, limits)
     members = {PurePosixPath(info.filename).suffix.lower(): info for info in archive.infolist()}
@@ -422,14 +525,25 @@ def _shapefile_zip(data: bytes, limits: _Limits) -> list:
     if missing:
         _nested_archive_check(archive, limits)
         raise AOIFileError(f"{name} is not a complete Shapefile: it lacks the {', '.join(missing)} part.")
-    # Shapes are read in sequence from the .shp alone: the index (.shx) is not needed and the attributes (.dbf),
-    # which may be large, are not used.
+    # Shapes are read in sequence from the .shp: the index (.shx) is not needed, and the attributes (.dbf), which
+    # may be large, only to name areas (unpacked within the same limit).
     shp = _shp_read(archive, members[".shp"], limits)
+    dbf = b"".join(_member_pieces(archive, members[".dbf"], limits)) if attributes else b""
     try:
-        reader = shapefile.Reader(shp=io.BytesIO(shp))
-        geometries = [shape(item.__geo_interface__) for item in reader.iterShapes() if item.shapeType]
+        if attributes:
+            reader = shapefile.Reader(shp=io.BytesIO(shp), dbf=io.BytesIO(dbf), encodingErrors="replace")
+            features = [
+                (item.record.as_dict(), shape(item.shape.__geo_interface__))
+                for item in reader.iterShapeRecords()
+                if item.shape.shapeType
+            ]
+        else:
+            reader = shapefile.Reader(shp=io.BytesIO(shp))
+            features = [({}, shape(item.__geo_interface__)) for item in reader.iterShapes() if item.shapeType]
     except (shapefile.ShapefileException, struct.error, ValueError, IndexError, ShapelyError) as exc:
         raise AOIFileError(f"{name} holds a Shapefile that cannot be read: {exc}.") from None
+    properties = [attributes for attributes, _ in features]
+    geometries = [geometry for _, geometry in features]
     if ".prj" in members:
         text = b"".join(_member_pieces(archive, members[".prj"], limits)).decode("utf-8", "replace")
         try:
@@ -439,4 +553,22 @@ def _shapefile_zip(data: bytes, limits: _Limits) -> list:
         if not crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
             project = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
             geometries = [shapely.transform(geometry, project, interleaved=False) for geometry in geometries]
-    return geometries
+    return list(zip(properties, geometries))
+
+
+_READERS = {
+    ".geojson": _geojson,
+    ".json": _geojson,
+    ".kml": _kml,
+    ".kmz": _kmz,
+    ".wkt": _wkt,
+    ".txt": _wkt,
+    ".zip": _shapefile_zip,
+}
+_FEATURE_READERS = {
+    ".geojson": _geojson_features,
+    ".json": _geojson_features,
+    ".kml": _kml_features,
+    ".kmz": _kmz_features,
+    ".zip": partial(_shapefile_features, attributes=True),
+}

@@ -5,10 +5,16 @@ from functools import cached_property
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from searches import selectors as searches_selectors
 from teams import selectors
 
 # (label, url name): pages of apps that are not installed are left out.
-NAVIGATION = [("Catalog", "catalog:search"), ("Mosaics", "mosaics:list"), ("Team", "teams:team")]
+NAVIGATION = [
+    ("Catalog", "catalog:search"),
+    ("Saved searches", "searches:list"),
+    ("Mosaics", "mosaics:list"),
+    ("Team", "teams:team"),
+]
 
 
 def navigation() -> list[tuple[str, str]]:
@@ -41,6 +47,17 @@ class Frame:
     def storage(self) -> selectors.Storage | None:
         team = getattr(self.request, "team", None)
         return selectors.team_storage(team=team) if team is not None else None
+
+
+    @cached_property
+    def new_scenes(self) -> int:
+        """The count of the navigation's badge: new scenes of the team's saved searches."""
+        team = getattr(self.request, "team", None)
+        return searches_selectors.new_scene_count(team=team) if team is not None else 0
+
+    @cached_property
+    def new_scenes_href(self) -> str | None:
+        return dict((label, href) for label, href in self.navigation).get("Saved searches")
 
 
 def frame(request) -> dict:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "catalog",
     "mosaics",
     "uploads",
+    "searches",
 ]
 # The self-hosted Data API (off for a dashboard that only proxies hosted Mapflow: nothing of it, nor GDAL, loads).
 DATASERVER_ENABLED = env_bool("DATASERVER_ENABLED", True)
@@ -260,6 +261,28 @@ CELERY_BEAT_SCHEDULE = {
     "uploads-clean": {"task": "uploads.tasks.upload_jobs_clean", "schedule": 3600.0},
     "uploads-resume": {"task": "uploads.tasks.upload_jobs_resume", "schedule": 300.0},
     "catalog-areas-forget": {"task": "catalog.tasks.searched_areas_forget", "schedule": 86400.0},
+}
+
+# --- Saved searches (searches/): each active one runs every SEARCHES_PERIOD_MINUTES against the team's Data API ---
+# The beat dispatcher looks for due searches this often, and queues at most SEARCHES_TEAM_RUNS_PER_DISPATCH of one
+# team each time (spaced over the interval), so that a team with many searches does not flood its account.
+SEARCHES_PERIOD_MINUTES = float(os.environ.get("SEARCHES_PERIOD_MINUTES", "60"))
+SEARCHES_DISPATCH_SECONDS = float(os.environ.get("SEARCHES_DISPATCH_SECONDS", "60"))
+SEARCHES_TEAM_RUNS_PER_DISPATCH = int(os.environ.get("SEARCHES_TEAM_RUNS_PER_DISPATCH", "10"))
+# A run takes at most this many scenes per area (the newest first); a saved search holds at most this many areas.
+SEARCHES_MAX_SCENES_PER_AREA = int(os.environ.get("SEARCHES_MAX_SCENES_PER_AREA", "5000"))
+SEARCHES_MAX_AREAS = int(os.environ.get("SEARCHES_MAX_AREAS", "50"))
+# A run that fails on the API's side (connection, 429, 5xx) is retried this many times, the first after
+# SEARCHES_RETRY_BACKOFF seconds, doubled each time; the search shows as failing until a run succeeds.
+SEARCHES_MAX_RETRIES = int(os.environ.get("SEARCHES_MAX_RETRIES", "4"))
+SEARCHES_RETRY_BACKOFF = float(os.environ.get("SEARCHES_RETRY_BACKOFF", "30"))
+# A follower gets at most one e-mail digest of new scenes per this many hours.
+SEARCHES_DIGEST_HOURS = float(os.environ.get("SEARCHES_DIGEST_HOURS", "24"))
+# The dashboard's address, for the links in e-mails (which have no request to take it from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CELERY_BEAT_SCHEDULE |= {
+    "searches-dispatch": {"task": "searches.tasks.saved_searches_dispatch", "schedule": SEARCHES_DISPATCH_SECONDS},
+    "searches-digests": {"task": "searches.tasks.digests_send", "schedule": 300.0},
 }
 
 # --- Accounts and teams ---

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include(accounts.urlpatterns)),
     path("", include("teams.urls")),
     path("catalog/", include("catalog.urls")),
+    path("searches/", include("searches.urls")),
     path("", include("mosaics.urls")),
     path("", include("uploads.urls")),
 ]

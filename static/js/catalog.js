@@ -14,6 +14,7 @@ const baseMaps = island("catalog-base-maps").map(({ name, url, options }) => [na
 baseMaps[0][1].addTo(map);
 if (baseMaps.length > 1) L.control.layers(Object.fromEntries(baseMaps)).addTo(map);
 L.control.scale({ imperial: false }).addTo(map);
+document.dispatchEvent(new CustomEvent("catalog-map-ready", { detail: { map } }));
 
 const aoi = createAOI(map, settings);
 const results = createResults(map);

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import allow_api
 from tests.teams.conftest import connect, signed_in
 
-DASHBOARD = {"teams", "catalog", "mosaics", "uploads", None}
+DASHBOARD = {"teams", "catalog", "mosaics", "uploads", "searches", None}
 SKIPPED = {"admin", "healthz", "logout", "dataserver-tile", "dataserver-tilejson"}  # (logout would end the walk)
 MESSAGES = {
     "down": "The Data API cannot be reached",
