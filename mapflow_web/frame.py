@@ -5,6 +5,7 @@ from functools import cached_property
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from mosaics import trash
 from teams import selectors
 
 # (label, url name): pages of apps that are not installed are left out.
@@ -42,6 +43,13 @@ class Frame:
         team = getattr(self.request, "team", None)
         return selectors.team_storage(team=team) if team is not None else None
 
+    @cached_property
+    def trash_size(self) -> int:
+        """The bytes in the team's trash: still stored, so part of the gauge's use."""
+        team = getattr(self.request, "team", None)
+        return trash.trash_size(team_id=team.pk) if team is not None else 0
+
 
 def frame(request) -> dict:
     return {"frame": Frame(request)}
+

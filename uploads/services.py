@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import entry_record
 from common.sizes import format_size
 from dataapi.client import DataAPIClient
 from dataapi.errors import DataAPIError
@@ -253,6 +255,7 @@ def upload_job_deliver(*, client: DataAPIClient, job: UploadJob, heartbeat: Call
                 raise
             image_id = arrived.id
         _save(job, state=State.PROCESSING, image_id=image_id, message="")
+        _delivered_record(job)
         return
     if not job.checksum:
         _save(job, state=State.CHECKING)
@@ -274,7 +277,17 @@ def upload_job_deliver(*, client: DataAPIClient, job: UploadJob, heartbeat: Call
     else:
         image_id = arrived.id
     _save(job, state=State.PROCESSING, image_id=image_id, bytes_sent=job.size, message="")
+    _delivered_record(job)
     job.path.unlink(missing_ok=True)
+
+
+def _delivered_record(job: UploadJob) -> None:
+    """The team's log tells who added the image, once the Data API has it."""
+    details = {"mosaic_id": job.mosaic_id, "size": job.size} | ({"url": job.source_url} if job.is_link else {})
+    entry_record(
+        team_id=job.team_id, actor=job.created_by, action=Action.IMAGE_LINK if job.is_link else Action.IMAGE_UPLOAD,
+        object_type="image", object_id=job.image_id, name=job.filename, details=details,
+    )
 
 
 def _linked_earlier(*, client: DataAPIClient, job: UploadJob):
