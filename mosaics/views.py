@@ -452,9 +452,11 @@ def image_preview(request: DashboardRequest, image_id: UUID, size: str):
 @require_GET
 def trash_page(request: DashboardRequest):
     items = trash.team_trash(team_id=request.team.pk)
-    restore = _url_maker("mosaics:trash-restore")
     context = {
-        "rows": [{"item": item, "purge_at": trash.purge_at(item), "restore_url": restore(item.pk)} for item in items],
+        "rows": [
+            {"item": item, "purge_at": trash.purge_at(item), "restore_url": reverse("mosaics:trash-restore", args=[item.pk])}
+            for item in items
+        ],
         "size": trash.trash_size(team_id=request.team.pk),
         "retention_days": settings.TRASH_RETENTION_DAYS,
         "can_write": _can_write(request),
