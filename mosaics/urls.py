@@ -24,6 +24,7 @@ urlpatterns = [
     path("mosaics/<uuid:mosaic_id>/edit", views.mosaic_edit_dialog, name="edit"),
     path("mosaics/<uuid:mosaic_id>/delete", views.mosaic_delete_dialog, name="delete"),
     path("mosaics/<uuid:mosaic_id>/tiles/<int:z>/<int:x>/<int:y>.png", views.mosaic_tile, name="tile"),
+    path("mosaics/compare/", views.compare_page, name="compare"),
     path("mosaics/trash/", views.trash_page, name="trash"),
     path("mosaics/trash/<int:item_id>/restore", views.trash_restore, name="trash-restore"),
     path("mosaics/trash/empty", views.trash_empty, name="trash-empty"),

@@ -150,6 +150,14 @@ def _tile_token(request: DashboardRequest, mosaic_id: str) -> str:
     return tile_token_make(team_id=request.team.pk, mosaic_id=mosaic_id, days=settings.MOSAICS_TILE_URL_DAYS)
 
 
+def _map_settings() -> dict:
+    """The base maps and zoom limit of every mosaic map (the island `mosaic-map-settings`)."""
+    return {
+        "baseMaps": [{"name": str(name), "url": url, "options": options} for name, url, options in leaflet_settings["TILES"]],
+        "maxZoom": leaflet_settings["MAX_ZOOM"],
+    }
+
+
 def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors.MosaicDetail) -> dict:
     return {
         "images": _image_rows(detail.images),
@@ -187,19 +195,52 @@ def mosaic_page(request: DashboardRequest, mosaic_id: UUID):
     )
     context = _images_context(request, mosaic_id, detail) | {
         "mosaic": detail.mosaic,
-        "map_settings": {
-            "baseMaps": [
-                {"name": str(name), "url": url, "options": options} for name, url, options in leaflet_settings["TILES"]
-            ],
-            "bounds": selectors.footprint_bounds(detail.mosaic.footprint),
-            "maxZoom": leaflet_settings["MAX_ZOOM"],
-        },
+        "map_settings": _map_settings() | {"bounds": selectors.footprint_bounds(detail.mosaic.footprint)},
         # Not build_absolute_uri: it would escape the template's braces.
         "qgis_url": f"{request.scheme}://{request.get_host()}"
         + _tile_template(mosaic_id, token=_tile_token(request, mosaic_id)),
         "qgis_days": settings.MOSAICS_TILE_URL_DAYS,
     }
     return render(request, "mosaics/detail.html", context)
+
+
+def _fraction(value: str | None, default: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return min(max(number, 0.0), 1.0) if number == number else default  # (NaN is no fraction)
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def compare_page(request: DashboardRequest):
+    """Two of the team's mosaics on one map, a swipe divider between them and the right one's opacity; the URL keeps
+    the choice (`left`, `right`, `split`, `opacity`). Only mosaics of the team's list (not in its trash) are offered,
+    and only their tiles are signed for the page."""
+    mosaics = selectors.mosaic_list(client=request.dataapi, hidden=_hidden(request, Kind.MOSAIC), sort="name").mosaics
+    known = {mosaic.id: mosaic for mosaic in mosaics}
+
+    def layer(side: str) -> dict | None:
+        mosaic = known.get(request.GET.get(side, ""))
+        if mosaic is None:
+            return None
+        tiles = _tile_template(mosaic.id, token=_tile_token(request, mosaic.id))
+        return {"id": mosaic.id, "name": mosaic.name, "tiles": tiles, "bounds": selectors.footprint_bounds(mosaic.footprint)}
+
+    left, right = layer("left"), layer("right")
+    context = {
+        "mosaics": mosaics,
+        "left": left,
+        "right": right,
+        "compare_map": _map_settings() | {
+            "left": left,
+            "right": right,
+            "split": _fraction(request.GET.get("split"), 0.5),
+            "opacity": _fraction(request.GET.get("opacity"), 1.0),
+        },
+    }
+    return render(request, "mosaics/compare.html", context)
 
 
 # --- Dialogs ---
