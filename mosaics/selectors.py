@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 
 import shapely.wkt
 from shapely.errors import ShapelyError
-from shapely.geometry import mapping
+from shapely.geometry import mapping, shape
 
 from dataapi.client import DataAPIClient
-from dataapi.errors import MalformedResponse
+from dataapi.errors import MalformedResponse, NotFound
 from dataapi.schemas import Image, ImageDownload, Mosaic
 
 SORT_KEYS = {
@@ -98,3 +98,30 @@ def image_features(images: list[Image]) -> list[dict]:
             feature = {"type": "Feature", "id": image.id, "properties": {"name": image.filename}}
             features.append(feature | {"geometry": mapping(geometry)})
     return features
+
+
+PREVIEW_KINDS = {"png", "jpg", "xyz", "tms"}
+
+
+def scene_layer(*, client: DataAPIClient, scene_id: str) -> dict | None:
+    """A catalog scene as a map layer: its name, its footprint's bounds and its preview (a picture over the footprint,
+    or XYZ/TMS tiles), which the browser loads from the provider; None for a scene the catalog does not have. A
+    preview that is not a web address, or of a kind a map cannot show, is left out."""
+    try:
+        scene = client.catalog_image(scene_id)
+    except NotFound:
+        return None
+    try:
+        bounds = tuple(shape(scene.footprint).bounds) if scene.footprint else None
+    except (ShapelyError, ValueError, TypeError, AttributeError, KeyError):
+        bounds = None
+    url = scene.previewUrl or ""
+    shown = scene.previewType in PREVIEW_KINDS and urlsplit(url).scheme in ("http", "https") and bounds is not None
+    date = f" {scene.acquisitionDate:%Y-%m-%d}" if scene.acquisitionDate else ""
+    return {
+        "kind": "scene",
+        "id": scene.id,
+        "name": f"{scene.providerName or 'Scene'} {scene.id}{date}",
+        "bounds": bounds,
+        "preview": {"type": scene.previewType, "url": url, "zoom": scene.zoom} if shown else None,
+    }

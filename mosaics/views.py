@@ -1,7 +1,9 @@
-"""Mosaic list and page, the dialogs that change mosaics and images, and the tile and preview proxy."""
+"""Mosaic list and page, the compare page, the dialogs that change mosaics and images, the trash, and the tile and
+preview proxy."""
 
 import hashlib
 from collections.abc import Callable
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from django.conf import settings
@@ -215,32 +217,49 @@ def _fraction(value: str | None, default: float) -> float:
 @team_role_required(Role.VIEWER)
 @require_GET
 def compare_page(request: DashboardRequest):
-    """Two of the team's mosaics on one map, a swipe divider between them and the right one's opacity; the URL keeps
-    the choice (`left`, `right`, `split`, `opacity`). Only mosaics of the team's list (not in its trash) are offered,
-    and only their tiles are signed for the page."""
+    """Two layers on one map, a swipe divider between them and the right one's opacity: each one of the team's
+    mosaics (`left`, `right`: its id) or a catalog scene's preview (`left_scene`, `right_scene`: its id); the URL keeps
+    the choice, with `split` and `opacity`. Only mosaics of the team's list (not in its trash) are offered, and only
+    their tiles are signed for the page; scene previews come from their providers, whose origins the page's policy
+    then lets images come from."""
     mosaics = selectors.mosaic_list(client=request.dataapi, hidden=_hidden(request, Kind.MOSAIC), sort="name").mosaics
     known = {mosaic.id: mosaic for mosaic in mosaics}
+    missing_scenes = []
 
     def layer(side: str) -> dict | None:
+        scene_id = request.GET.get(f"{side}_scene", "").strip()[:255]
+        if scene_id:
+            scene = selectors.scene_layer(client=request.dataapi, scene_id=scene_id)
+            if scene is None:
+                missing_scenes.append(scene_id)
+            return scene
         mosaic = known.get(request.GET.get(side, ""))
         if mosaic is None:
             return None
         tiles = _tile_template(mosaic.id, token=_tile_token(request, mosaic.id))
-        return {"id": mosaic.id, "name": mosaic.name, "tiles": tiles, "bounds": selectors.footprint_bounds(mosaic.footprint)}
+        bounds = selectors.footprint_bounds(mosaic.footprint)
+        return {"kind": "mosaic", "id": mosaic.id, "name": mosaic.name, "tiles": tiles, "bounds": bounds}
 
     left, right = layer("left"), layer("right")
     context = {
         "mosaics": mosaics,
         "left": left,
         "right": right,
-        "compare_map": _map_settings() | {
+        "missing_scenes": missing_scenes,
+        "sides": [("left", "Left", left), ("right", "Right", right)],
+        "compare_map": _map_settings()
+        | {
             "left": left,
             "right": right,
             "split": _fraction(request.GET.get("split"), 0.5),
             "opacity": _fraction(request.GET.get("opacity"), 1.0),
         },
     }
-    return render(request, "mosaics/compare.html", context)
+    response = render(request, "mosaics/compare.html", context)
+    previews = {urlsplit(chosen["preview"]["url"]) for chosen in (left, right) if chosen and chosen.get("preview")}
+    if previews:
+        response._csp_update = {"img-src": sorted({f"{parts.scheme}://{parts.netloc}" for parts in previews})}
+    return response
 
 
 # --- Dialogs ---

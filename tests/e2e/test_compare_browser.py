@@ -43,13 +43,13 @@ def test_two_mosaics_side_by_side_each_shows_its_own_tiles(page, acme, tmp_path)
     sign_in(page, "alice")
     page.goto(f"/mosaics/{ids['Last year']}/")
     page.get_by_role("link", name="Compare").click()
-    page.get_by_label("Right", exact=True).select_option(label="This year")
+    page.get_by_label("Right: a mosaic").select_option(label="This year")
     page.get_by_role("button", name="Compare").click()
     assert eventually(lambda: page.evaluate(LOADED))
     page.wait_for_timeout(300)  # the tiles' fade-in
     assert (colour_at(page, 0.47), colour_at(page, 0.53)) == ("red", "blue")
 
-    divider = page.get_by_label("Divider between the left and the right mosaic")
+    divider = page.get_by_label("Divider between the left and the right layer")
     divider.focus()
     for _ in range(10):
         page.keyboard.press("ArrowLeft")
@@ -57,13 +57,13 @@ def test_two_mosaics_side_by_side_each_shows_its_own_tiles(page, acme, tmp_path)
     page.wait_for_timeout(100)
     assert (colour_at(page, 0.37), colour_at(page, 0.43), colour_at(page, 0.53)) == ("red", "blue", "blue")
 
-    page.get_by_label("Opacity of the right mosaic").fill("0")
+    page.get_by_label("Opacity of the right layer").fill("0")
     assert eventually(lambda: "opacity=0" in page.url)
     page.wait_for_timeout(100)
     assert colour_at(page, 0.53) == "red"  # the left mosaic, through the right one
 
     page.reload()  # the URL keeps the comparison
-    expect(page.get_by_label("Right", exact=True)).to_have_value(ids["This year"])
+    expect(page.get_by_label("Right: a mosaic")).to_have_value(ids["This year"])
     assert eventually(lambda: page.evaluate(LOADED))
     page.wait_for_timeout(300)
     assert (colour_at(page, 0.37), colour_at(page, 0.43)) == ("red", "red")
