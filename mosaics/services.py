@@ -14,8 +14,15 @@ from .proxy import tiles_changed
 
 def mosaic_create(*, client: DataAPIClient, team_id: int, actor, name: str, tags: list[str]) -> MosaicCreated:
     created = client.mosaic_create(name=name, tags=tags)
-    entry_record(team_id=team_id, actor=actor, action=Action.MOSAIC_CREATE, object_type="mosaic",
-                 object_id=created.id, name=created.name, details={"tags": tags})
+    entry_record(
+        team_id=team_id,
+        actor=actor,
+        action=Action.MOSAIC_CREATE,
+        object_type="mosaic",
+        object_id=created.id,
+        name=created.name,
+        details={"tags": tags},
+    )
     return created
 
 
@@ -33,21 +40,41 @@ def mosaic_update(*, client: DataAPIClient, team_id: int, actor, mosaic_id: str,
 def mosaic_delete(*, client: DataAPIClient, team_id: int, actor, mosaic: Mosaic) -> None:
     """Delete for good at once, bypassing the trash (when the storage must be freed now)."""
     client.mosaic_delete(mosaic.id)
-    entry_record(team_id=team_id, actor=actor, action=Action.MOSAIC_DELETE, object_type="mosaic",
-                 object_id=mosaic.id, name=mosaic.name, details={"size": mosaic.sizeInBytes, "immediate": True})
+    entry_record(
+        team_id=team_id,
+        actor=actor,
+        action=Action.MOSAIC_DELETE,
+        object_type="mosaic",
+        object_id=mosaic.id,
+        name=mosaic.name,
+        details={"size": mosaic.sizeInBytes, "immediate": True},
+    )
     tiles_changed(team_id=team_id, mosaic_id=mosaic.id)
 
 
 def image_rename(*, client: DataAPIClient, team_id: int, actor, image: Image, name: str) -> None:
     client.image_rename(image.id, name=name)
-    entry_record(team_id=team_id, actor=actor, action=Action.IMAGE_RENAME, object_type="image", object_id=image.id,
-                 name=name, details={"from": image.filename, "to": name, "mosaic_id": image.mosaic_id})
+    entry_record(
+        team_id=team_id,
+        actor=actor,
+        action=Action.IMAGE_RENAME,
+        object_type="image",
+        object_id=image.id,
+        name=name,
+        details={"from": image.filename, "to": name, "mosaic_id": image.mosaic_id},
+    )
 
 
 def image_delete(*, client: DataAPIClient, team_id: int, actor, image: Image) -> None:
     """Delete for good at once, bypassing the trash."""
     client.image_delete(image.id)
-    entry_record(team_id=team_id, actor=actor, action=Action.IMAGE_DELETE, object_type="image", object_id=image.id,
-                 name=image.filename, details={"mosaic_id": image.mosaic_id, "size": image.file_size,
-                                               "immediate": True})
+    entry_record(
+        team_id=team_id,
+        actor=actor,
+        action=Action.IMAGE_DELETE,
+        object_type="image",
+        object_id=image.id,
+        name=image.filename,
+        details={"mosaic_id": image.mosaic_id, "size": image.file_size, "immediate": True},
+    )
     tiles_changed(team_id=team_id, mosaic_id=image.mosaic_id)

@@ -55,34 +55,57 @@ def trash_size(*, team_id: int) -> int:
 
 def _record(item: TrashItem, *, actor, which: int) -> None:
     entry_record(
-        team_id=item.team_id, actor=actor, action=ACTIONS[Kind(item.kind)][which], object_type=item.kind,
-        object_id=item.upstream_id, name=item.name, details={"mosaic_id": item.mosaic_id, "size": item.size},
+        team_id=item.team_id,
+        actor=actor,
+        action=ACTIONS[Kind(item.kind)][which],
+        object_type=item.kind,
+        object_id=item.upstream_id,
+        name=item.name,
+        details={"mosaic_id": item.mosaic_id, "size": item.size},
     )
 
 
 def _trash(*, team_id: int, actor, kind: Kind, upstream_id: str, mosaic_id: str, name: str, size: int) -> TrashItem:
     with transaction.atomic():
-        item, _ = TrashItem.objects.get_or_create(
-            team_id=team_id, kind=kind, upstream_id=upstream_id,
-            defaults={"mosaic_id": mosaic_id, "name": name, "size": size, "deleted_by": actor,
-                      "deleted_at": timezone.now()},
+        item, created = TrashItem.objects.get_or_create(
+            team_id=team_id,
+            kind=kind,
+            upstream_id=upstream_id,
+            defaults={
+                "mosaic_id": mosaic_id,
+                "name": name,
+                "size": size,
+                "deleted_by": actor,
+                "deleted_at": timezone.now(),
+            },
         )
-        _record(item, actor=actor, which=0)
+        if created:  # (a second click of Delete changes nothing)
+            _record(item, actor=actor, which=0)
     tiles_changed(team_id=team_id, mosaic_id=mosaic_id)
     return item
 
 
 def mosaic_trash(*, team_id: int, actor, mosaic: Mosaic) -> TrashItem:
     return _trash(
-        team_id=team_id, actor=actor, kind=Kind.MOSAIC, upstream_id=mosaic.id, mosaic_id=mosaic.id,
-        name=mosaic.name, size=mosaic.sizeInBytes,
+        team_id=team_id,
+        actor=actor,
+        kind=Kind.MOSAIC,
+        upstream_id=mosaic.id,
+        mosaic_id=mosaic.id,
+        name=mosaic.name,
+        size=mosaic.sizeInBytes,
     )
 
 
 def image_trash(*, team_id: int, actor, image: Image) -> TrashItem:
     return _trash(
-        team_id=team_id, actor=actor, kind=Kind.IMAGE, upstream_id=image.id, mosaic_id=image.mosaic_id,
-        name=image.filename, size=image.file_size,
+        team_id=team_id,
+        actor=actor,
+        kind=Kind.IMAGE,
+        upstream_id=image.id,
+        mosaic_id=image.mosaic_id,
+        name=image.filename,
+        size=image.file_size,
     )
 
 
@@ -120,7 +143,7 @@ def item_purge(*, item_id: int, actor=None, due_only: bool = True) -> bool:
     item = TrashItem.objects.get(pk=item_id)
     try:
         _delete_upstream(client_for_team_id(item.team_id).client, item)
-    except BaseException:
+    except Exception:
         TrashItem.objects.filter(pk=item_id).update(purging=False)
         raise
     with transaction.atomic():
@@ -144,4 +167,3 @@ def trash_empty(*, team_id: int, actor) -> tuple[int, list[str]]:
         except api_errors.DataAPIError as exc:
             failed.append(f"{item.name}: {exc.message}")
     return done, failed
-

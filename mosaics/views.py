@@ -2,6 +2,7 @@
 preview proxy."""
 
 import hashlib
+import math
 from collections.abc import Callable
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -155,7 +156,9 @@ def _tile_token(request: DashboardRequest, mosaic_id: str) -> str:
 def _map_settings() -> dict:
     """The base maps and zoom limit of every mosaic map (the island `mosaic-map-settings`)."""
     return {
-        "baseMaps": [{"name": str(name), "url": url, "options": options} for name, url, options in leaflet_settings["TILES"]],
+        "baseMaps": [
+            {"name": str(name), "url": url, "options": options} for name, url, options in leaflet_settings["TILES"]
+        ],
         "maxZoom": leaflet_settings["MAX_ZOOM"],
     }
 
@@ -211,7 +214,7 @@ def _fraction(value: str | None, default: float) -> float:
         number = float(value)
     except (TypeError, ValueError):
         return default
-    return min(max(number, 0.0), 1.0) if number == number else default  # (NaN is no fraction)
+    return min(max(number, 0.0), 1.0) if math.isfinite(number) else default
 
 
 @team_role_required(Role.VIEWER)
@@ -364,9 +367,11 @@ def mosaic_delete_dialog(request: DashboardRequest, mosaic_id: UUID):
     response = _form_view(
         request,
         form=DeleteForm(_bound(request), expected=mosaic.name),
-        apply=lambda data: services.mosaic_delete(mosaic=mosaic, **where)
-        if data["now"]
-        else trash.mosaic_trash(team_id=request.team.pk, actor=request.user, mosaic=mosaic),
+        apply=lambda data: (
+            services.mosaic_delete(mosaic=mosaic, **where)
+            if data["now"]
+            else trash.mosaic_trash(team_id=request.team.pk, actor=request.user, mosaic=mosaic)
+        ),
         event=MOSAICS_CHANGED,
         next_url=reverse("mosaics:list"),
         template="mosaics/delete_dialog.html",
@@ -413,9 +418,11 @@ def image_delete_dialog(request: DashboardRequest, image_id: UUID):
     return _form_view(
         request,
         form=DeleteForm(_bound(request), expected=image.filename),
-        apply=lambda data: services.image_delete(image=image, **where)
-        if data["now"]
-        else trash.image_trash(team_id=request.team.pk, actor=request.user, image=image),
+        apply=lambda data: (
+            services.image_delete(image=image, **where)
+            if data["now"]
+            else trash.image_trash(team_id=request.team.pk, actor=request.user, image=image)
+        ),
         event=IMAGES_CHANGED,
         next_url=reverse("mosaics:detail", args=[image.mosaic_id]),
         template="mosaics/delete_dialog.html",
@@ -514,7 +521,11 @@ def trash_page(request: DashboardRequest):
     items = trash.team_trash(team_id=request.team.pk)
     context = {
         "rows": [
-            {"item": item, "purge_at": trash.purge_at(item), "restore_url": reverse("mosaics:trash-restore", args=[item.pk])}
+            {
+                "item": item,
+                "purge_at": trash.purge_at(item),
+                "restore_url": reverse("mosaics:trash-restore", args=[item.pk]),
+            }
             for item in items
         ],
         "size": trash.trash_size(team_id=request.team.pk),

@@ -64,8 +64,13 @@ def credential_save(*, team: Team, api_url: str, token: str, by) -> Credential:
     credential.save()
     details = {"api_url": credential.api_url, "email": email}
     entry_record(
-        team_id=team.pk, actor=by, action=Action.CREDENTIAL_CHANGE, object_type="credential",
-        object_id=credential.pk, name=str(credential), details=details,
+        team_id=team.pk,
+        actor=by,
+        action=Action.CREDENTIAL_CHANGE,
+        object_type="credential",
+        object_id=credential.pk,
+        name=str(credential),
+        details=details,
     )
     # Tiles of signed URLs are served with the new credential from now on, in every process.
     transaction.on_commit(
@@ -96,8 +101,13 @@ def invitation_create(
     token = invitation.new_token()
     invitation.save()
     entry_record(
-        team_id=team.pk, actor=invited_by, action=Action.INVITATION_CREATE, object_type="invitation",
-        object_id=invitation.pk, name=email, details={"role": role},
+        team_id=team.pk,
+        actor=invited_by,
+        action=Action.INVITATION_CREATE,
+        object_type="invitation",
+        object_id=invitation.pk,
+        name=email,
+        details={"role": role},
     )
     link = link_for(token)
     days = settings.TEAM_INVITATION_DAYS
@@ -137,8 +147,12 @@ def invitation_accept(*, token: str, user) -> Membership:
         invitation.used_by = user
         invitation.save(update_fields=["used_at", "used_by"])
         entry_record(
-            team_id=invitation.team_id, actor=user, action=Action.MEMBER_JOIN, object_type="membership",
-            object_id=membership.pk, name=user.email or user.username,
+            team_id=invitation.team_id,
+            actor=user,
+            action=Action.MEMBER_JOIN,
+            object_type="membership",
+            object_id=membership.pk,
+            name=user.email or user.username,
             details={"role": membership.role, "invitation": invitation.email},
         )
     return membership
@@ -155,8 +169,13 @@ def user_sign_up(*, form, invitation_token: str | None):
 
 def invitation_revoke(*, invitation: Invitation, by) -> None:
     entry_record(
-        team_id=invitation.team_id, actor=by, action=Action.INVITATION_REVOKE, object_type="invitation",
-        object_id=invitation.pk, name=invitation.email, details={"role": invitation.role},
+        team_id=invitation.team_id,
+        actor=by,
+        action=Action.INVITATION_REVOKE,
+        object_type="invitation",
+        object_id=invitation.pk,
+        name=invitation.email,
+        details={"role": invitation.role},
     )
     invitation.delete()
 
@@ -186,8 +205,13 @@ def _check_may_change(*, membership: Membership, by: Membership) -> None:
 def _member_record(membership: Membership, by: Membership, action: Action, details: dict) -> None:
     user = membership.user
     entry_record(
-        team_id=membership.team_id, actor=by.user, action=action, object_type="membership",
-        object_id=membership.pk, name=user.email or user.username, details=details,
+        team_id=membership.team_id,
+        actor=by.user,
+        action=action,
+        object_type="membership",
+        object_id=membership.pk,
+        name=user.email or user.username,
+        details=details,
     )
 
 

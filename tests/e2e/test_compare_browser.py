@@ -38,7 +38,9 @@ def test_two_mosaics_side_by_side_each_shows_its_own_tiles(page, acme, tmp_path)
     ids = {}
     for name, colour in (("Last year", (255, 0, 0)), ("This year", (0, 0, 255))):
         mosaic = api.mosaic_create(name=name, tags=[])
-        api.mosaic_upload_image(mosaic.id, file=write_raster(tmp_path / f"{name}.tif", width=64, height=64, colour=colour))
+        api.mosaic_upload_image(
+            mosaic.id, file=write_raster(tmp_path / f"{name}.tif", width=64, height=64, colour=colour)
+        )
         ids[name] = mosaic.id
     sign_in(page, "alice")
     page.goto(f"/mosaics/{ids['Last year']}/")

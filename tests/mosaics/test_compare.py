@@ -30,8 +30,12 @@ def test_a_trashed_mosaic_is_not_offered(teams):
 
 
 def test_a_catalog_scene_is_compared_by_its_preview_which_its_provider_serves(teams):
-    make_scene("S2_TILE_2024", bounds=(10.0, 10.0, 10.2, 10.2), preview_type="png",
-               preview_url="https://previews.example.com/S2_TILE_2024.png")
+    make_scene(
+        "S2_TILE_2024",
+        bounds=(10.0, 10.0, 10.2, 10.2),
+        preview_type="png",
+        preview_url="https://previews.example.com/S2_TILE_2024.png",
+    )
     mosaic = teams.acme_api.mosaic_create(name="Flight", tags=[])
     answer, settings = compare(teams.alice_client, left=mosaic.id, right_scene="S2_TILE_2024")
     scene = settings["right"]
