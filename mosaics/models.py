@@ -9,8 +9,9 @@ class Kind(models.TextChoices):
 
 class TrashItem(models.Model):
     """A mosaic or an image deleted in the dashboard: hidden from the team's pages at once, deleted from the Data API
-    once TRASH_RETENTION_DAYS have passed (or when the trash is emptied), restorable until then. `purging` is set by
-    the one run that deletes it upstream, so a redelivered task finds nothing left to do."""
+    once TRASH_RETENTION_DAYS have passed (or when the trash is emptied), restorable until then. `purge_started_at`
+    is set by the one run that deletes it upstream, so a redelivered task finds nothing left to do (see
+    `trash.item_purge`)."""
 
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="trash")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -20,7 +21,7 @@ class TrashItem(models.Model):
     size = models.BigIntegerField(default=0)
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     deleted_at = models.DateTimeField()
-    purging = models.BooleanField(default=False)
+    purge_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-deleted_at", "-id"]
@@ -28,3 +29,7 @@ class TrashItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name} in the trash of {self.team_id}"
+
+    @property
+    def purging(self) -> bool:
+        return self.purge_started_at is not None

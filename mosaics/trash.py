@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from audit.models import Action
@@ -23,6 +23,15 @@ ACTIONS = {  # what the log calls each change, by kind: (moved to the trash, res
     Kind.MOSAIC: (Action.MOSAIC_TRASH, Action.MOSAIC_RESTORE, Action.MOSAIC_DELETE),
     Kind.IMAGE: (Action.IMAGE_TRASH, Action.IMAGE_RESTORE, Action.IMAGE_DELETE),
 }
+
+
+# A purge that started this long ago and left its item behind died on the way (its worker was killed): the item may
+# be claimed again. A run within this time finds it claimed and does nothing.
+PURGE_STALE = timedelta(hours=1)
+
+
+def _claimable() -> Q:
+    return Q(purge_started_at__isnull=True) | Q(purge_started_at__lt=timezone.now() - PURGE_STALE)
 
 
 def purge_at(item: TrashItem) -> datetime:
@@ -112,7 +121,11 @@ def image_trash(*, team_id: int, actor, image: Image) -> TrashItem:
 def item_restore(*, team_id: int, item_id: int, actor) -> TrashItem | None:
     """Take the item out of the trash; None when it is no longer there (restored, or being deleted)."""
     with transaction.atomic():
-        item = TrashItem.objects.select_for_update().filter(pk=item_id, team_id=team_id, purging=False).first()
+        item = (
+            TrashItem.objects.select_for_update()
+            .filter(pk=item_id, team_id=team_id, purge_started_at__isnull=True)
+            .first()
+        )
         if item is None:
             return None
         item.delete()
@@ -132,19 +145,20 @@ def _delete_upstream(client, item: TrashItem) -> None:
 
 
 def item_purge(*, item_id: int, actor=None, due_only: bool = True) -> bool:
-    """Delete the item from the Data API, once: the run that turns `purging` on is the only one that calls the API
-    (a redelivered or concurrent run finds it on, or the row gone). With `due_only`, only once its retention has
-    passed. False when this run had nothing to do. A failed call leaves the item in the trash for the next run."""
-    claim = TrashItem.objects.filter(pk=item_id, purging=False)
+    """Delete the item from the Data API, once: the run that sets `purge_started_at` (a conditional UPDATE, which one
+    run wins on any database) is the only one that calls the API; a redelivered or concurrent run finds it set, or
+    the row gone. With `due_only`, only once its retention has passed. False when this run had nothing to do. A
+    failed call leaves the item in the trash for the next run."""
+    claim = TrashItem.objects.filter(_claimable(), pk=item_id)
     if due_only:
         claim = claim.filter(deleted_at__lte=timezone.now() - timedelta(days=settings.TRASH_RETENTION_DAYS))
-    if not claim.update(purging=True):
+    if not claim.update(purge_started_at=timezone.now()):
         return False
     item = TrashItem.objects.get(pk=item_id)
     try:
         _delete_upstream(client_for_team_id(item.team_id).client, item)
     except Exception:
-        TrashItem.objects.filter(pk=item_id).update(purging=False)
+        TrashItem.objects.filter(pk=item_id).update(purge_started_at=None)
         raise
     with transaction.atomic():
         item.delete()
@@ -155,13 +169,13 @@ def item_purge(*, item_id: int, actor=None, due_only: bool = True) -> bool:
 
 def items_due() -> list[int]:
     cutoff = timezone.now() - timedelta(days=settings.TRASH_RETENTION_DAYS)
-    return list(TrashItem.objects.filter(purging=False, deleted_at__lte=cutoff).values_list("pk", flat=True))
+    return list(TrashItem.objects.filter(_claimable(), deleted_at__lte=cutoff).values_list("pk", flat=True))
 
 
 def trash_empty(*, team_id: int, actor) -> tuple[int, list[str]]:
     """Delete everything in the team's trash from the Data API now: (how many went, what failed and why)."""
     done, failed = 0, []
-    for item in team_trash(team_id=team_id).filter(purging=False):
+    for item in team_trash(team_id=team_id).filter(_claimable()):
         try:
             done += item_purge(item_id=item.pk, actor=actor, due_only=False)
         except api_errors.DataAPIError as exc:

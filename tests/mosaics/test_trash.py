@@ -111,15 +111,23 @@ def test_the_retention_deletes_upstream_only_after_the_period_and_only_once(team
     assert [(entry.actor, entry.object_name) for entry in deleted] == [(None, "cogeo.tif")]
 
 
-def test_a_purge_already_under_way_is_not_started_again(teams, mosaic_with_image, settings):
-    """Two deliveries at once: the one that set `purging` deletes, the other finds it set and leaves it."""
+def test_a_purge_under_way_is_not_started_again_but_one_that_died_is(teams, mosaic_with_image):
+    """Two deliveries at once: the one that claimed the item deletes it, the other finds it claimed and leaves it;
+    a claim an hour old is a purge whose worker died, and is taken over."""
     mosaic_id = mosaic_with_image.mosaic_id
     teams.alice_client.post(reverse("mosaics:delete", args=[mosaic_id]), {})
     item = TrashItem.objects.get(upstream_id=mosaic_id)
-    TrashItem.objects.filter(pk=item.pk).update(deleted_at=timezone.now() - timedelta(days=30), purging=True)
-    assert tasks.trash_item_purge(item.pk) is False
+    now = timezone.now()
+    TrashItem.objects.filter(pk=item.pk).update(deleted_at=now - timedelta(days=30), purge_started_at=now)
+    assert tasks.trash_purge_due() == 0 and tasks.trash_item_purge(item.pk) is False
     assert teams.acme_api.mosaic_get(mosaic_id).name == "Fields"
     assert "being deleted" in teams.alice_client.get(reverse("mosaics:trash")).content.decode()
+    assert teams.alice_client.post(reverse("mosaics:trash-restore", args=[item.pk])).status_code == 404
+
+    TrashItem.objects.filter(pk=item.pk).update(purge_started_at=now - timedelta(hours=1, minutes=1))
+    assert tasks.trash_purge_due() == 1
+    with pytest.raises(NotFound):
+        teams.acme_api.mosaic_get(mosaic_id)
 
 
 def test_an_immediate_delete_bypasses_the_trash_once_the_name_is_typed(teams, mosaic_with_image):
