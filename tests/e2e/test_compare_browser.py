@@ -8,7 +8,10 @@ import pytest
 from PIL import Image as PILImage
 from playwright.sync_api import expect
 
+from mosaics.selectors import footprint_bounds
+from mosaics.signed_tiles import tile_token_make
 from teams.clients import client_for
+from tests.dataserver.catalog_scenes import make_scene
 from tests.e2e.test_frame_browser import sign_in
 from tests.e2e.test_mosaics_browser import acme, eventually  # noqa: F401  (acme: a fixture)
 from tests.rasters import write_raster
@@ -69,4 +72,26 @@ def test_two_mosaics_side_by_side_each_shows_its_own_tiles(page, acme, tmp_path)
     assert eventually(lambda: page.evaluate(LOADED))
     page.wait_for_timeout(300)
     assert (colour_at(page, 0.37), colour_at(page, 0.43)) == ("red", "red")
+    assert page.console_errors == []
+
+
+def test_a_mosaic_beside_a_catalog_scenes_tiles(page, acme, live_server, tmp_path):  # noqa: F811
+    """The scene's preview is XYZ tiles from its provider: here the signed tiles of a blue mosaic of the same place."""
+    api = client_for(team=acme)
+    ids = {}
+    for name, colour in (("Red", (255, 0, 0)), ("Blue", (0, 0, 255))):
+        mosaic = api.mosaic_create(name=name, tags=[])
+        api.mosaic_upload_image(mosaic.id, file=write_raster(tmp_path / f"{name}.tif", width=64, height=64, colour=colour))
+        ids[name] = mosaic.id
+    token = tile_token_make(team_id=acme.pk, mosaic_id=ids["Blue"], days=1)
+    tiles = f"{live_server.url}/mosaics/{ids['Blue']}/tiles/{{z}}/{{x}}/{{y}}.png?token={token}"
+    footprint = footprint_bounds(api.mosaic_get(ids["Blue"]).footprint)
+    make_scene("PROVIDER_SCENE_1", bounds=footprint, preview_type="xyz", preview_url=tiles)
+
+    sign_in(page, "alice")
+    page.goto(f"/mosaics/compare/?left={ids['Red']}&right_scene=PROVIDER_SCENE_1")
+    expect(page.get_by_label("Right: or a catalog scene id")).to_have_value("PROVIDER_SCENE_1")
+    assert eventually(lambda: page.evaluate(LOADED))
+    page.wait_for_timeout(300)
+    assert (colour_at(page, 0.47), colour_at(page, 0.53)) == ("red", "blue")
     assert page.console_errors == []
