@@ -21,6 +21,8 @@ from audit.services import entry_record
 from common.sizes import format_size
 from dataapi.client import DataAPIClient
 from dataapi.errors import DataAPIError
+from mosaics import trash
+from mosaics.models import Kind
 from mosaics.proxy import tiles_changed
 from teams.models import Team
 
@@ -55,6 +57,14 @@ def _save(job: UploadJob, **fields) -> None:
     job.save(update_fields=[*fields, "updated_at"])
 
 
+def _mosaic_check(*, client: DataAPIClient, team: Team, mosaic_id: str) -> None:
+    """NotFound for a mosaic the team's account does not have; refused for one in the team's trash (its images would
+    go with it)."""
+    client.mosaic_get(mosaic_id)
+    if trash.is_trashed(team_id=team.pk, kind=Kind.MOSAIC, upstream_id=mosaic_id):
+        raise UploadRefused("This mosaic is in the team's trash: restore it before adding images", status=409)
+
+
 def upload_job_create(
     *, client: DataAPIClient, team: Team, user, mosaic_id: str, filename: str, size: int
 ) -> UploadJob:
@@ -62,7 +72,7 @@ def upload_job_create(
     name = Path(filename).name
     if not name.lower().endswith(EXTENSIONS):
         raise UploadRefused(f"{name or 'This file'} is not a GeoTIFF (.tif or .tiff)", status=415)
-    client.mosaic_get(mosaic_id)  # NotFound for a mosaic the team's account does not have
+    _mosaic_check(client=client, team=team, mosaic_id=mosaic_id)
     memory = client.memory()
     if memory.maxUploadFileSize is not None and size > memory.maxUploadFileSize:
         limit = format_size(memory.maxUploadFileSize)
@@ -85,7 +95,7 @@ def upload_job_link(*, client: DataAPIClient, team: Team, user, mosaic_id: str, 
     parts = urlsplit(url.strip())
     if parts.scheme not in LINK_SCHEMES or not parts.netloc or not parts.path.strip("/"):
         raise UploadRefused("Give an s3:// or https:// link to a GeoTIFF", status=400)
-    client.mosaic_get(mosaic_id)
+    _mosaic_check(client=client, team=team, mosaic_id=mosaic_id)
     job = UploadJob.objects.create(
         team=team,
         created_by=user,

@@ -17,6 +17,7 @@ from mosaics.models import TrashItem
 from tests.mosaics.conftest import htmx, island
 from tests.mosaics.test_proxy import body, centre_tile, map_tiles, opaque_pixels
 from tests.rasters import write_raster
+from uploads.services import UploadRefused, upload_job_create, upload_job_link
 
 
 def page_of(client, mosaic_id: str):
@@ -154,3 +155,18 @@ def test_only_admins_empty_the_trash_and_other_teams_never_see_it(teams, mosaic_
     assert "1 item deleted for good" in emptied and "The trash is empty" in emptied
     with pytest.raises(NotFound):
         teams.acme_api.mosaic_get(mosaic_with_image.mosaic_id)
+
+
+def test_no_image_is_added_to_a_mosaic_in_the_trash(teams):
+    mosaic = teams.acme_api.mosaic_create(name="Gone", tags=[])
+    teams.alice_client.post(reverse("mosaics:delete", args=[mosaic.id]), {})
+    for start in (
+        lambda: upload_job_create(
+            client=teams.acme_api, team=teams.acme, user=teams.alice, mosaic_id=mosaic.id, filename="a.tif", size=10
+        ),
+        lambda: upload_job_link(
+            client=teams.acme_api, team=teams.acme, user=teams.alice, mosaic_id=mosaic.id, url="https://x.test/a.tif"
+        ),
+    ):
+        with pytest.raises(UploadRefused, match="This mosaic is in the team's trash"):
+            start()
