@@ -460,6 +460,9 @@ def image_original(request: DashboardRequest, image_id: UUID):
     browser fetches the file from the API itself, and may resume it); for the page's script, which downloads several
     in a row, the link as JSON. A refusal says why: as JSON, or in the alerts of the page `next` names."""
     wants_json = "application/json" in request.headers.get("Accept", "")
+    if wants_json and trash.is_trashed(team_id=request.team.pk, kind=Kind.IMAGE, upstream_id=str(image_id)):
+        return JsonResponse({"error": "This image is in the team's trash."}, status=404)
+    _refuse_trashed(request, Kind.IMAGE, str(image_id))
     try:
         link = selectors.image_download_link(client=request.dataapi, image_id=str(image_id))
     except api_errors.DataAPIError as exc:

@@ -58,6 +58,10 @@ def test_a_deleted_image_is_gone_at_once_and_its_tiles_come_back_when_restored(t
     preview = reverse("mosaics:image-preview", args=[red_id, "s"])
     assert teams.alice_client.get(preview).status_code == 404
     assert teams.alice_client.get(reverse("mosaics:image-rename", args=[red_id])).status_code == 404
+    original = reverse("mosaics:image-original", args=[red_id])
+    assert teams.alice_client.get(original, HTTP_ACCEPT="application/json").json() == {
+        "error": "This image is in the team's trash."
+    }
     teams.acme_api.image_get(red_id)  # still stored upstream
 
     trash = teams.alice_client.get(reverse("mosaics:trash")).content.decode()
