@@ -5,6 +5,7 @@ from functools import cached_property
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from mosaics import trash
 from searches import selectors as searches_selectors
 from teams import selectors
 
@@ -48,6 +49,12 @@ class Frame:
         team = getattr(self.request, "team", None)
         return selectors.team_storage(team=team) if team is not None else None
 
+    @cached_property
+    def trash_size(self) -> int:
+        """The bytes in the team's trash: still stored, so part of the gauge's use."""
+        team = getattr(self.request, "team", None)
+        return trash.trash_size(team_id=team.pk) if team is not None else 0
+
 
     @cached_property
     def new_scenes(self) -> int:
@@ -62,3 +69,4 @@ class Frame:
 
 def frame(request) -> dict:
     return {"frame": Frame(request)}
+

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "mapflow_web",
+    "audit",
     "teams",
     "catalog",
     "mosaics",
@@ -261,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     "uploads-clean": {"task": "uploads.tasks.upload_jobs_clean", "schedule": 3600.0},
     "uploads-resume": {"task": "uploads.tasks.upload_jobs_resume", "schedule": 300.0},
     "catalog-areas-forget": {"task": "catalog.tasks.searched_areas_forget", "schedule": 86400.0},
+    "audit-prune": {"task": "audit.tasks.audit_entries_prune", "schedule": 86400.0},
+    "trash-purge": {"task": "mosaics.tasks.trash_purge_due", "schedule": 3600.0},
 }
 
 # --- Saved searches (searches/): each active one runs every SEARCHES_PERIOD_MINUTES against the team's Data API ---
@@ -291,6 +294,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 TEAM_INVITATION_DAYS = int(os.environ.get("TEAM_INVITATION_DAYS", "7"))
+# The audit log's entries are kept this long, then pruned (daily).
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+# Mosaics and images deleted in the dashboard stay in the team's trash this long, then are deleted from the Data API.
+TRASH_RETENTION_DAYS = int(os.environ.get("TRASH_RETENTION_DAYS", "7"))
 # Whether anyone may create an account (/accounts/signup/); off, accounts come from invitations only.
 ACCOUNTS_OPEN_SIGNUP = env_bool("ACCOUNTS_OPEN_SIGNUP", False)
 # Sign-in throttling by client address: this many failures lock the address out for AXES_COOLOFF_MINUTES.

@@ -49,20 +49,22 @@ class MosaicForm(forms.Form):
         return tags
 
 
-class NameConfirmationForm(forms.Form):
-    """Irreversible deletions: the user types the name of what goes."""
+class DeleteForm(forms.Form):
+    """A delete moves to the trash; ticking `now` deletes for good at once (the storage is freed), which is
+    irreversible, so the name of what goes must then be typed."""
 
-    confirmation = forms.CharField(label="Type the name to confirm")
+    now = forms.BooleanField(required=False, label="Delete for good now, bypassing the trash (frees the storage)")
+    confirmation = forms.CharField(required=False, label="To delete for good, type the name")
 
     def __init__(self, *args, expected: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.expected = expected
 
-    def clean_confirmation(self) -> str:
-        typed = self.cleaned_data["confirmation"].strip()
-        if typed != self.expected:
-            raise forms.ValidationError(f"Type {self.expected} exactly to confirm")
-        return typed
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("now") and (data.get("confirmation") or "").strip() != self.expected:
+            self.add_error("confirmation", f"Type {self.expected} exactly to delete it for good")
+        return data
 
 
 class ImageRenameForm(forms.Form):

@@ -8,13 +8,16 @@ Only images are relayed: a tile is served under the dashboard's origin, signed o
 """
 
 import hashlib
+import io
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import urllib3
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.functional import SimpleLazyObject
+from PIL import Image as Picture
 
 from common.tiles import (  # the Data API answers the same transparent tile outside its data
     EMPTY_TILE,
@@ -24,6 +27,7 @@ from dataapi.client import DataAPIClient
 from dataapi.schemas import Image, Mosaic
 from teams.clients import client_for_team_id, credential_stamp_key
 
+from .models import Kind, TrashItem
 from .selectors import footprint_bounds
 
 SOURCE_SECONDS = 60
@@ -43,6 +47,9 @@ class TileSource:
     bounds: tuple[float, float, float, float] | None
     fingerprint: str
     stamp: float  # the version of the team's credential it was read with (teams.clients.credential_stamp_key)
+    # With images of the mosaic in the trash: the tile templates of each of the others, composed here (the Data API
+    # would draw the trashed ones too). Empty: the mosaic's own tiles.
+    layers: tuple[str, ...] = ()
 
 
 def _source_key(team_id: int, mosaic_id: str) -> str:
@@ -53,18 +60,43 @@ def _generation_key(mosaic_id: str) -> str:
     return f"mosaics:tile-generation:{mosaic_id}"
 
 
-def tile_source_remember(*, team_id: int, stamp: float, mosaic: Mosaic, images: list[Image]) -> TileSource:
+def _image_tiles(mosaic_url: str, image: Image) -> str:
+    """The tile template of one image of the mosaic: the mosaic's, naming the image's COG as `uri`."""
+    parts = urlsplit(mosaic_url)
+    query = [(name, image.cog_link if name == "uri" else value) for name, value in parse_qsl(parts.query)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="{}/:")))
+
+
+def trashed_images_of(*, team_id: int, mosaic_id: str) -> set[str]:
+    return set(
+        TrashItem.objects.filter(team_id=team_id, kind=Kind.IMAGE, mosaic_id=mosaic_id).values_list(
+            "upstream_id", flat=True
+        )
+    )
+
+
+def tile_source_remember(
+    *, team_id: int, stamp: float, mosaic: Mosaic, images: list[Image], trashed: set[str] = frozenset()
+) -> TileSource:
     """Keep the tile source of a mosaic and its images just read with the team's credential of version `stamp` (the
     mosaic page does, so its first tiles need no lookup). The fingerprint holds which images have their COG, so an
-    image that became ready (through any client) changes it."""
+    image that became ready (through any client) changes it. With images in the team's trash (`trashed` ids), the
+    tiles are composed from the others' own."""
     generation = cache.get_or_set(_generation_key(mosaic.id), 0, timeout=None)
-    ready = ",".join(sorted(image.id for image in images if image.cog_link))
-    state = f"{mosaic.rasterLayer.tileUrl}|{mosaic.footprint}|{ready}|{generation}"
+    shown = [image for image in images if image.cog_link and image.id not in trashed]
+    url = mosaic.rasterLayer.tileUrl
+    layers = ()
+    if trashed and url:
+        layers = tuple(_image_tiles(url, image) for image in shown)
+        url = url if layers else ""
+    ready = ",".join(sorted(image.id for image in shown))
+    state = f"{url}|{mosaic.footprint}|{ready}|{generation}|{layers}"
     source = TileSource(
-        url=mosaic.rasterLayer.tileUrl,
+        url=url,
         bounds=footprint_bounds(mosaic.footprint),
         fingerprint=hashlib.sha1(state.encode()).hexdigest(),
         stamp=stamp,
+        layers=layers,
     )
     cache.set(_source_key(team_id, mosaic.id), source, SOURCE_SECONDS)
     cache.add(credential_stamp_key(team_id), stamp, timeout=None)
@@ -115,16 +147,61 @@ def tile_response(*, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_no
     source, stamp = found.get(source_key), found.get(stamp_key)
     team = SimpleLazyObject(lambda: client_for_team_id(team_id, stamp=stamp))
     if source is None or (stamp is not None and source.stamp != stamp):
+        # Trashing forgets the source (tiles_changed), so a trashed mosaic always comes this way.
+        if TrashItem.objects.filter(team_id=team_id, kind=Kind.MOSAIC, upstream_id=mosaic_id).exists():
+            return HttpResponse("Not found", status=404, content_type="text/plain")
         mosaic, images = team.client.mosaic_get(str(mosaic_id)), team.client.mosaic_images(str(mosaic_id))
-        source = tile_source_remember(team_id=team_id, stamp=team.stamp, mosaic=mosaic, images=images)
+        trashed = trashed_images_of(team_id=team_id, mosaic_id=mosaic_id)
+        source = tile_source_remember(team_id=team_id, stamp=team.stamp, mosaic=mosaic, images=images, trashed=trashed)
     if not source.url or _outside(source.bounds, z, x, y):
         return empty_tile(if_none_match=if_none_match)
     hit = found.get(tile_key)
     if hit is not None and hit[0] == source.fingerprint:
         _, etag, cache_control, body = hit
         return _answer(body, etag=etag, cache_control=cache_control, if_none_match=if_none_match)
+    if source.layers:
+        return _composed(team.client, source, z, x, y, if_none_match=if_none_match, tile_key=tile_key)
     url = source.url.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
     return relay(client=team.client, url=url, if_none_match=if_none_match, keep=(tile_key, source.fingerprint))
+
+
+def _layer_tile(client: DataAPIClient, url: str) -> Picture.Image | None:
+    """One image's tile, read whole (at most MAX_CACHED_TILE bytes); None when it has none there."""
+    upstream = client.relay_get(url, headers={}, timeout=settings.MOSAICS_TILE_TIMEOUT)
+    try:
+        if upstream.status != 200 or not upstream.headers.get("Content-Type", "").startswith("image/"):
+            upstream.drain_conn()
+            return None
+        data = upstream.read(MAX_CACHED_TILE + 1)
+        if len(data) > MAX_CACHED_TILE:
+            upstream.close()
+            return None
+    finally:
+        upstream.release_conn()
+    picture = Picture.open(io.BytesIO(data))
+    picture.draft("RGBA", (256, 256))
+    return picture.convert("RGBA")
+
+
+def _composed(
+    client: DataAPIClient, source: TileSource, z: int, x: int, y: int, *, if_none_match: str | None, tile_key: str
+) -> HttpResponse:
+    """The tile of the images not in the trash; where they overlap the first listed wins, as in the Data API's."""
+    canvas = None
+    for template in reversed(source.layers):
+        layer = _layer_tile(client, template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y)))
+        if layer is not None:
+            canvas = layer if canvas is None else Picture.alpha_composite(canvas, layer.resize(canvas.size))
+    if canvas is None:
+        return empty_tile(if_none_match=if_none_match)
+    out = io.BytesIO()
+    canvas.save(out, format="PNG")
+    body = out.getvalue()
+    etag = '"composed-' + hashlib.sha1(body).hexdigest()[:16] + '"'
+    if settings.MOSAICS_TILE_CACHE_SECONDS:
+        cached = (source.fingerprint, etag, DEFAULT_CACHE_CONTROL, body)
+        cache.set(tile_key, cached, settings.MOSAICS_TILE_CACHE_SECONDS)
+    return _answer(body, etag=etag, cache_control=DEFAULT_CACHE_CONTROL, if_none_match=if_none_match)
 
 
 def preview_response(*, client: DataAPIClient, image_id: str, size: str, if_none_match: str | None) -> HttpResponse:

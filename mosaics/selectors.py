@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 
 import shapely.wkt
 from shapely.errors import ShapelyError
-from shapely.geometry import mapping
+from shapely.geometry import mapping, shape
 
 from dataapi.client import DataAPIClient
-from dataapi.errors import MalformedResponse
+from dataapi.errors import MalformedResponse, NotFound
 from dataapi.schemas import Image, ImageDownload, Mosaic
 
 SORT_KEYS = {
@@ -52,9 +52,12 @@ def footprint_bounds(wkt: str | None) -> tuple[float, float, float, float] | Non
     return tuple(geometry.bounds) if geometry is not None else None
 
 
-def mosaic_list(*, client: DataAPIClient, name: str = "", tag: str = "", sort: str = "-created") -> MosaicList:
-    """The team's mosaics whose name contains `name` and that carry `tag`, sorted; with every tag in use."""
-    mosaics = client.mosaic_list()
+def mosaic_list(
+    *, client: DataAPIClient, hidden: set[str] = frozenset(), name: str = "", tag: str = "", sort: str = "-created"
+) -> MosaicList:
+    """The team's mosaics whose name contains `name` and that carry `tag`, sorted; with every tag in use. The
+    `hidden` ones (in the trash) are left out."""
+    mosaics = [mosaic for mosaic in client.mosaic_list() if mosaic.id not in hidden]
     tags = sorted({t for mosaic in mosaics for t in mosaic.tags}, key=str.lower)
     total = len(mosaics)
     if name:
@@ -66,10 +69,15 @@ def mosaic_list(*, client: DataAPIClient, name: str = "", tag: str = "", sort: s
     return MosaicList(mosaics=mosaics, tags=tags, total=total)
 
 
-def mosaic_detail(*, client: DataAPIClient, mosaic_id: str) -> MosaicDetail:
-    """The mosaic and its images: two calls to the Data API."""
+def mosaic_images(*, client: DataAPIClient, mosaic_id: str, hidden: set[str] = frozenset()) -> list[Image]:
+    """The mosaic's images but the `hidden` ones (in the trash)."""
+    return [image for image in client.mosaic_images(str(mosaic_id)) if image.id not in hidden]
+
+
+def mosaic_detail(*, client: DataAPIClient, mosaic_id: str, hidden: set[str] = frozenset()) -> MosaicDetail:
+    """The mosaic and its images but the `hidden` ones: two calls to the Data API."""
     mosaic = client.mosaic_get(str(mosaic_id))
-    return MosaicDetail(mosaic=mosaic, images=client.mosaic_images(str(mosaic_id)))
+    return MosaicDetail(mosaic=mosaic, images=mosaic_images(client=client, mosaic_id=mosaic_id, hidden=hidden))
 
 
 def image_download_link(*, client: DataAPIClient, image_id: str) -> ImageDownload:
@@ -102,4 +110,31 @@ def upload_reference(images: list[Image]) -> dict | None:
         "crs": meta.crs,
         "count": meta.count,
         "pixelSize": meta.pixel_size or None,
+    }
+
+
+PREVIEW_KINDS = {"png", "jpg", "xyz", "tms"}
+
+
+def scene_layer(*, client: DataAPIClient, scene_id: str) -> dict | None:
+    """A catalog scene as a map layer: its name, its footprint's bounds and its preview (a picture over the footprint,
+    or XYZ/TMS tiles), which the browser loads from the provider; None for a scene the catalog does not have. A
+    preview that is not a web address, or of a kind a map cannot show, is left out."""
+    try:
+        scene = client.catalog_image(scene_id)
+    except NotFound:
+        return None
+    try:
+        bounds = tuple(shape(scene.footprint).bounds) if scene.footprint else None
+    except (ShapelyError, ValueError, TypeError, AttributeError, KeyError):
+        bounds = None
+    url = scene.previewUrl or ""
+    shown = scene.previewType in PREVIEW_KINDS and urlsplit(url).scheme in ("http", "https") and bounds is not None
+    date = f" {scene.acquisitionDate:%Y-%m-%d}" if scene.acquisitionDate else ""
+    return {
+        "kind": "scene",
+        "id": scene.id,
+        "name": f"{scene.providerName or 'Scene'} {scene.id}{date}",
+        "bounds": bounds,
+        "preview": {"type": scene.previewType, "url": url, "zoom": scene.zoom} if shown else None,
     }

@@ -1,13 +1,17 @@
-"""Mosaic list and page, the dialogs that change mosaics and images, and the tile and preview proxy."""
+"""Mosaic list and page, the compare page, the dialogs that change mosaics and images, the trash, and the tile and
+preview proxy."""
 
 import hashlib
+import math
 from collections.abc import Callable
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.forms import Form
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseForbidden,
@@ -20,7 +24,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import (
     HttpResponseClientRedirect,
     HttpResponseStopPolling,
@@ -36,8 +40,9 @@ from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
 
-from . import events, proxy, selectors, services
-from .forms import ImageRenameForm, MosaicFilterForm, MosaicForm, NameConfirmationForm
+from . import events, proxy, selectors, services, trash
+from .forms import DeleteForm, ImageRenameForm, MosaicFilterForm, MosaicForm
+from .models import Kind
 from .signed_tiles import tile_token_make, tile_token_team_id
 
 MOSAICS_CHANGED = "mosaics-changed"
@@ -56,6 +61,16 @@ def _url_maker(name: str, *rest) -> Callable[[str], str]:
     sample = "00000000-0000-0000-0000-000000000000"
     url = reverse(name, args=[sample, *rest])
     return lambda object_id: url.replace(sample, str(object_id))
+
+
+def _hidden(request: DashboardRequest, kind: Kind) -> set[str]:
+    """The ids of the team's mosaics or images in its trash: the pages leave them out."""
+    return trash.trashed_ids(team_id=request.team.pk, kind=kind)
+
+
+def _refuse_trashed(request: DashboardRequest, kind: Kind, upstream_id: str) -> None:
+    if trash.is_trashed(team_id=request.team.pk, kind=kind, upstream_id=upstream_id):
+        raise Http404(f"This {kind.label.lower()} is in the team's trash")
 
 
 def _moment(value) -> str:
@@ -121,7 +136,7 @@ def mosaic_list_page(request: DashboardRequest):
     context = {"filters": filters, "sort": chosen["sort"], "sorts": filters.fields["sort"].choices}
     context["can_write"] = _can_write(request)
     try:
-        context["page"] = selectors.mosaic_list(client=request.dataapi, **chosen)
+        context["page"] = selectors.mosaic_list(client=request.dataapi, hidden=_hidden(request, Kind.MOSAIC), **chosen)
         context["rows"] = _mosaic_rows(context["page"].mosaics)
     except api_errors.DataAPIError as exc:
         context["unavailable"] = shown(exc).message
@@ -142,6 +157,16 @@ def _tiles_version(detail: selectors.MosaicDetail) -> str:
 
 def _tile_token(request: DashboardRequest, mosaic_id: str) -> str:
     return tile_token_make(team_id=request.team.pk, mosaic_id=mosaic_id, days=settings.MOSAICS_TILE_URL_DAYS)
+
+
+def _map_settings() -> dict:
+    """The base maps and zoom limit of every mosaic map (the island `mosaic-map-settings`)."""
+    return {
+        "baseMaps": [
+            {"name": str(name), "url": url, "options": options} for name, url, options in leaflet_settings["TILES"]
+        ],
+        "maxZoom": leaflet_settings["MAX_ZOOM"],
+    }
 
 
 def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors.MosaicDetail) -> dict:
@@ -165,30 +190,27 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
 @require_GET
 def mosaic_page(request: DashboardRequest, mosaic_id: UUID):
     mosaic_id = str(mosaic_id)
+    _refuse_trashed(request, Kind.MOSAIC, mosaic_id)
+    hidden = _hidden(request, Kind.IMAGE)
     if request.htmx and request.htmx.target == "images":
-        images = request.dataapi.mosaic_images(mosaic_id)
+        images = selectors.mosaic_images(client=request.dataapi, mosaic_id=mosaic_id, hidden=hidden)
         detail = selectors.MosaicDetail(mosaic=None, images=images)
         # With the header's counts and the storage gauge, which change with the images.
         context = _images_context(request, mosaic_id, detail) | {"oob": True}
         if request.GET.get("polling") and not detail.processing:
             return render(request, "mosaics/detail.html#images", context, status=HttpResponseStopPolling.status_code)
         return render(request, "mosaics/detail.html#images", context)
-    detail = selectors.mosaic_detail(client=request.dataapi, mosaic_id=mosaic_id)
+    detail = selectors.mosaic_detail(client=request.dataapi, mosaic_id=mosaic_id, hidden=hidden)
     proxy.tile_source_remember(
         team_id=request.team.pk,
         stamp=request.team.credential.updated_at.timestamp(),
         mosaic=detail.mosaic,
         images=detail.images,
+        trashed=proxy.trashed_images_of(team_id=request.team.pk, mosaic_id=mosaic_id),
     )
     context = _images_context(request, mosaic_id, detail) | {
         "mosaic": detail.mosaic,
-        "map_settings": {
-            "baseMaps": [
-                {"name": str(name), "url": url, "options": options} for name, url, options in leaflet_settings["TILES"]
-            ],
-            "bounds": selectors.footprint_bounds(detail.mosaic.footprint),
-            "maxZoom": leaflet_settings["MAX_ZOOM"],
-        },
+        "map_settings": _map_settings() | {"bounds": selectors.footprint_bounds(detail.mosaic.footprint)},
         # Not build_absolute_uri: it would escape the template's braces.
         "qgis_url": f"{request.scheme}://{request.get_host()}"
         + _tile_template(mosaic_id, token=_tile_token(request, mosaic_id)),
@@ -197,11 +219,69 @@ def mosaic_page(request: DashboardRequest, mosaic_id: UUID):
     return render(request, "mosaics/detail.html", context)
 
 
+def _fraction(value: str | None, default: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return min(max(number, 0.0), 1.0) if math.isfinite(number) else default
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def compare_page(request: DashboardRequest):
+    """Two layers on one map, a swipe divider between them and the right one's opacity: each one of the team's
+    mosaics (`left`, `right`: its id) or a catalog scene's preview (`left_scene`, `right_scene`: its id); the URL keeps
+    the choice, with `split` and `opacity`. Only mosaics of the team's list (not in its trash) are offered, and only
+    their tiles are signed for the page; scene previews come from their providers, whose origins the page's policy
+    then lets images come from."""
+    mosaics = selectors.mosaic_list(client=request.dataapi, hidden=_hidden(request, Kind.MOSAIC), sort="name").mosaics
+    known = {mosaic.id: mosaic for mosaic in mosaics}
+    missing_scenes = []
+
+    def layer(side: str) -> dict | None:
+        scene_id = request.GET.get(f"{side}_scene", "").strip()[:255]
+        if scene_id:
+            scene = selectors.scene_layer(client=request.dataapi, scene_id=scene_id)
+            if scene is None:
+                missing_scenes.append(scene_id)
+            return scene
+        mosaic = known.get(request.GET.get(side, ""))
+        if mosaic is None:
+            return None
+        tiles = _tile_template(mosaic.id, token=_tile_token(request, mosaic.id))
+        bounds = selectors.footprint_bounds(mosaic.footprint)
+        return {"kind": "mosaic", "id": mosaic.id, "name": mosaic.name, "tiles": tiles, "bounds": bounds}
+
+    left, right = layer("left"), layer("right")
+    context = {
+        "mosaics": mosaics,
+        "left": left,
+        "right": right,
+        "missing_scenes": missing_scenes,
+        "sides": [("left", "Left", left), ("right", "Right", right)],
+        "compare_map": _map_settings()
+        | {
+            "left": left,
+            "right": right,
+            "split": _fraction(request.GET.get("split"), 0.5),
+            "opacity": _fraction(request.GET.get("opacity"), 1.0),
+        },
+    }
+    response = render(request, "mosaics/compare.html", context)
+    previews = {urlsplit(chosen["preview"]["url"]) for chosen in (left, right) if chosen and chosen.get("preview")}
+    if previews:
+        response._csp_update = {"img-src": sorted({f"{parts.scheme}://{parts.netloc}" for parts in previews})}
+    return response
+
+
 # --- Dialogs ---
 
 
-def _dialog(request: DashboardRequest, *, form: Form, status: int = 200, **context) -> HttpResponse:
-    template = "mosaics/dialog.html#dialog-form" if request.htmx else "mosaics/dialog.html"
+def _dialog(
+    request: DashboardRequest, *, form: Form, status: int = 200, template: str = "mosaics/dialog.html", **context
+) -> HttpResponse:
+    template = f"{template}#dialog-form" if request.htmx else template
     return render(request, template, {"form": form, **context}, status=status)
 
 
@@ -247,7 +327,9 @@ def mosaic_create_dialog(request: DashboardRequest):
     response = _form_view(
         request,
         form=MosaicForm(_bound(request), initial={"name": request.GET.get("name", "")[:255]}),
-        apply=lambda data: created.append(request.dataapi.mosaic_create(**data)),
+        apply=lambda data: created.append(
+            services.mosaic_create(client=request.dataapi, team_id=request.team.pk, actor=request.user, **data)
+        ),
         event=MOSAICS_CHANGED,
         next_url=reverse("mosaics:list"),
         title=title,
@@ -264,6 +346,7 @@ def mosaic_create_dialog(request: DashboardRequest):
 @require_http_methods(["GET", "POST"])
 def mosaic_edit_dialog(request: DashboardRequest, mosaic_id: UUID):
     mosaic_id = str(mosaic_id)
+    _refuse_trashed(request, Kind.MOSAIC, mosaic_id)
     initial = None
     if request.method == "GET":
         mosaic = request.dataapi.mosaic_get(str(mosaic_id))
@@ -271,7 +354,9 @@ def mosaic_edit_dialog(request: DashboardRequest, mosaic_id: UUID):
     return _form_view(
         request,
         form=MosaicForm(_bound(request), initial=initial),
-        apply=lambda data: request.dataapi.mosaic_update(str(mosaic_id), **data),
+        apply=lambda data: services.mosaic_update(
+            client=request.dataapi, team_id=request.team.pk, actor=request.user, mosaic_id=mosaic_id, **data
+        ),
         event=MOSAICS_CHANGED,
         next_url=reverse("mosaics:detail", args=[mosaic_id]),
         title="Rename or tag the mosaic",
@@ -283,20 +368,31 @@ def mosaic_edit_dialog(request: DashboardRequest, mosaic_id: UUID):
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
 def mosaic_delete_dialog(request: DashboardRequest, mosaic_id: UUID):
+    """Delete: to the trash, or with `now` and the name typed, for good at once."""
     mosaic_id = str(mosaic_id)
+    _refuse_trashed(request, Kind.MOSAIC, mosaic_id)
     mosaic = request.dataapi.mosaic_get(str(mosaic_id))
     detail_url = reverse("mosaics:detail", args=[mosaic_id])
+    where = {"client": request.dataapi, "team_id": request.team.pk, "actor": request.user}
     response = _form_view(
         request,
-        form=NameConfirmationForm(_bound(request), expected=mosaic.name),
-        apply=lambda data: services.mosaic_delete(client=request.dataapi, team_id=request.team.pk, mosaic_id=mosaic_id),
+        form=DeleteForm(_bound(request), expected=mosaic.name),
+        apply=lambda data: (
+            services.mosaic_delete(mosaic=mosaic, **where)
+            if data["now"]
+            else trash.mosaic_trash(team_id=request.team.pk, actor=request.user, mosaic=mosaic)
+        ),
         event=MOSAICS_CHANGED,
         next_url=reverse("mosaics:list"),
+        template="mosaics/delete_dialog.html",
         title=f"Delete {mosaic.name}?",
-        submit="Delete mosaic for good",
-        danger=True,
-        warning=mosaic,
+        submit="Delete",
+        what=mosaic.name,
+        size=mosaic.sizeInBytes,
+        image_count=mosaic.image_count,
+        retention_days=settings.TRASH_RETENTION_DAYS,
         action=reverse("mosaics:delete", args=[mosaic_id]),
+        cancel_url=detail_url,
     )
     if response.status_code == 204 and (request.htmx.current_url_abs_path or "").startswith(detail_url):
         return HttpResponseClientRedirect(reverse("mosaics:list"))
@@ -306,11 +402,14 @@ def mosaic_delete_dialog(request: DashboardRequest, mosaic_id: UUID):
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
 def image_rename_dialog(request: DashboardRequest, image_id: UUID):
+    _refuse_trashed(request, Kind.IMAGE, str(image_id))
     image = request.dataapi.image_get(str(image_id))
     return _form_view(
         request,
         form=ImageRenameForm(_bound(request), initial={"name": image.filename}),
-        apply=lambda data: request.dataapi.image_rename(image.id, name=data["name"]),
+        apply=lambda data: services.image_rename(
+            client=request.dataapi, team_id=request.team.pk, actor=request.user, image=image, name=data["name"]
+        ),
         event=events.IMAGES_CHANGED,
         next_url=reverse("mosaics:detail", args=[image.mosaic_id]),
         title="Rename the image",
@@ -322,18 +421,28 @@ def image_rename_dialog(request: DashboardRequest, image_id: UUID):
 @team_role_required(Role.MEMBER)
 @require_http_methods(["GET", "POST"])
 def image_delete_dialog(request: DashboardRequest, image_id: UUID):
+    """Delete: to the trash, or with `now` and the file name typed, for good at once."""
+    _refuse_trashed(request, Kind.IMAGE, str(image_id))
     image = request.dataapi.image_get(str(image_id))
+    where = {"client": request.dataapi, "team_id": request.team.pk, "actor": request.user}
     return _form_view(
         request,
-        form=Form(_bound(request)),
-        apply=lambda data: services.image_delete(client=request.dataapi, team_id=request.team.pk, image=image),
+        form=DeleteForm(_bound(request), expected=image.filename),
+        apply=lambda data: (
+            services.image_delete(image=image, **where)
+            if data["now"]
+            else trash.image_trash(team_id=request.team.pk, actor=request.user, image=image)
+        ),
         event=events.IMAGES_CHANGED,
         next_url=reverse("mosaics:detail", args=[image.mosaic_id]),
+        template="mosaics/delete_dialog.html",
         title=f"Delete {image.filename}?",
-        submit="Delete image for good",
-        danger=True,
-        image=image,
+        submit="Delete",
+        what=image.filename,
+        size=image.file_size,
+        retention_days=settings.TRASH_RETENTION_DAYS,
         action=reverse("mosaics:image-delete", args=[image.id]),
+        cancel_url=reverse("mosaics:detail", args=[image.mosaic_id]),
     )
 
 
@@ -361,6 +470,9 @@ def image_original(request: DashboardRequest, image_id: UUID):
     browser fetches the file from the API itself, and may resume it); for the page's script, which downloads several
     in a row, the link as JSON. A refusal says why: as JSON, or in the alerts of the page `next` names."""
     wants_json = "application/json" in request.headers.get("Accept", "")
+    if wants_json and trash.is_trashed(team_id=request.team.pk, kind=Kind.IMAGE, upstream_id=str(image_id)):
+        return JsonResponse({"error": "This image is in the team's trash."}, status=404)
+    _refuse_trashed(request, Kind.IMAGE, str(image_id))
     try:
         link = selectors.image_download_link(client=request.dataapi, image_id=str(image_id))
     except api_errors.DataAPIError as exc:
@@ -402,6 +514,8 @@ def mosaic_tile(request: HttpRequest, mosaic_id: UUID, z: int, x: int, y: int):
 @team_role_required(Role.VIEWER)
 @require_GET
 def image_preview(request: DashboardRequest, image_id: UUID, size: str):
+    if trash.is_trashed(team_id=request.team.pk, kind=Kind.IMAGE, upstream_id=str(image_id)):
+        return HttpResponseNotFound("This image is in the team's trash", content_type="text/plain")
     if_none_match = request.headers.get("If-None-Match")
     try:
         return proxy.preview_response(
@@ -409,3 +523,50 @@ def image_preview(request: DashboardRequest, image_id: UUID, size: str):
         )
     except api_errors.DataAPIError as exc:  # an image, not a page: the sentence alone
         return api_error_response(request, exc, plain=True)
+
+
+# --- Trash ---
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def trash_page(request: DashboardRequest):
+    items = trash.team_trash(team_id=request.team.pk)
+    context = {
+        "rows": [
+            {
+                "item": item,
+                "purge_at": trash.purge_at(item),
+                "restore_url": reverse("mosaics:trash-restore", args=[item.pk]),
+            }
+            for item in items
+        ],
+        "size": trash.trash_size(team_id=request.team.pk),
+        "retention_days": settings.TRASH_RETENTION_DAYS,
+        "can_write": _can_write(request),
+        "can_empty": request.membership.can_administer,
+    }
+    return render(request, "mosaics/trash.html", context)
+
+
+@team_role_required(Role.MEMBER)
+@require_POST
+def trash_restore(request: DashboardRequest, item_id: int):
+    item = trash.item_restore(team_id=request.team.pk, item_id=item_id, actor=request.user)
+    if item is None:
+        raise Http404("This is no longer in the trash: restored, or already deleted for good")
+    messages.success(request, f"{item.name} restored.")
+    return redirect("mosaics:trash")
+
+
+@team_role_required(Role.ADMIN)
+@require_POST
+def trash_empty(request: DashboardRequest):
+    if not request.POST.get("sure"):
+        messages.error(request, "Tick the box to confirm that the trash is deleted for good.")
+        return redirect("mosaics:trash")
+    done, failed = trash.trash_empty(team_id=request.team.pk, actor=request.user)
+    messages.success(request, f"{done} item{pluralize(done)} deleted for good.")
+    for problem in failed:
+        messages.error(request, f"Not deleted, still in the trash: {problem}.")
+    return redirect("mosaics:trash")

@@ -75,3 +75,22 @@ class SignUpForm(UserCreationForm):
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account already uses this address; sign in instead.")
         return email
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters; an invalid one is ignored (the log is still worth showing)."""
+
+    action = forms.ChoiceField(required=False, label="Action")
+    actor = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="By")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, actions: list[tuple[str, str]], actors: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Any action"), *actions]
+        self.fields["actor"].choices = [("", "Anyone"), *actors]
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) for name in ("action", "actor", "since", "until")}

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from audit.models import Action
+from audit.services import entry_record
 from dataapi import errors as api_errors
 
 from . import encryption
@@ -59,8 +61,8 @@ def credential_check(*, api_url: str, token: str) -> str:
 
 
 @sensitive_variables("token")
-def credential_save(*, team: Team, api_url: str, token: str) -> Credential:
-    """Check the token against the API, then store it encrypted (replacing the team's previous one)."""
+def credential_save(*, team: Team, api_url: str, token: str, by) -> Credential:
+    """Check the token against the API, then store it encrypted (replacing the team's previous one); `by` is who."""
     email = credential_check(api_url=api_url, token=token)
     credential = Credential.objects.filter(team=team).first() or Credential(team=team)
     credential.api_url = api_url.rstrip("/")
@@ -68,6 +70,16 @@ def credential_save(*, team: Team, api_url: str, token: str) -> Credential:
     credential.checked_at = timezone.now()
     credential.set_token(token)
     credential.save()
+    details = {"api_url": credential.api_url, "email": email}
+    entry_record(
+        team_id=team.pk,
+        actor=by,
+        action=Action.CREDENTIAL_CHANGE,
+        object_type="credential",
+        object_id=credential.pk,
+        name=str(credential),
+        details=details,
+    )
     # Tiles of signed URLs are served with the new credential from now on, in every process.
     transaction.on_commit(
         lambda: cache.set(credential_stamp_key(team.pk), credential.updated_at.timestamp(), timeout=None)
@@ -96,6 +108,15 @@ def invitation_create(
     invitation = Invitation(team=team, email=email, role=role, invited_by=invited_by)
     token = invitation.new_token()
     invitation.save()
+    entry_record(
+        team_id=team.pk,
+        actor=invited_by,
+        action=Action.INVITATION_CREATE,
+        object_type="invitation",
+        object_id=invitation.pk,
+        name=email,
+        details={"role": role},
+    )
     link = link_for(token)
     days = settings.TEAM_INVITATION_DAYS
     send_mail(
@@ -133,6 +154,15 @@ def invitation_accept(*, token: str, user) -> Membership:
         invitation.used_at = timezone.now()
         invitation.used_by = user
         invitation.save(update_fields=["used_at", "used_by"])
+        entry_record(
+            team_id=invitation.team_id,
+            actor=user,
+            action=Action.MEMBER_JOIN,
+            object_type="membership",
+            object_id=membership.pk,
+            name=user.email or user.username,
+            details={"role": membership.role, "invitation": invitation.email},
+        )
     return membership
 
 
@@ -145,7 +175,16 @@ def user_sign_up(*, form, invitation_token: str | None):
     return user, membership
 
 
-def invitation_revoke(*, invitation: Invitation) -> None:
+def invitation_revoke(*, invitation: Invitation, by) -> None:
+    entry_record(
+        team_id=invitation.team_id,
+        actor=by,
+        action=Action.INVITATION_REVOKE,
+        object_type="invitation",
+        object_id=invitation.pk,
+        name=invitation.email,
+        details={"role": invitation.role},
+    )
     invitation.delete()
 
 
@@ -171,14 +210,29 @@ def _check_may_change(*, membership: Membership, by: Membership) -> None:
         raise NotAllowed("Only an owner can change another owner")
 
 
+def _member_record(membership: Membership, by: Membership, action: Action, details: dict) -> None:
+    user = membership.user
+    entry_record(
+        team_id=membership.team_id,
+        actor=by.user,
+        action=action,
+        object_type="membership",
+        object_id=membership.pk,
+        name=user.email or user.username,
+        details=details,
+    )
+
+
 def membership_change_role(*, membership: Membership, role: str, by: Membership) -> Membership:
     with transaction.atomic():
         membership, by = _locked(membership, by)
         _check_may_change(membership=membership, by=by)
         if role == Role.OWNER and by.role != Role.OWNER:
             raise NotAllowed("Only an owner can make someone an owner")
+        before = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
+        _member_record(membership, by, Action.MEMBER_ROLE, {"from": before, "to": role})
     return membership
 
 
@@ -186,4 +240,5 @@ def membership_remove(*, membership: Membership, by: Membership) -> None:
     with transaction.atomic():
         membership, by = _locked(membership, by)
         _check_may_change(membership=membership, by=by)
+        _member_record(membership, by, Action.MEMBER_REMOVE, {"role": membership.role})
         membership.delete()

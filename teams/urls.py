@@ -14,5 +14,7 @@ urlpatterns = [
     path("team/members/<int:membership_id>/remove", views.member_remove, name="member-remove"),
     path("team/invitations", views.invitation_create, name="invitations"),
     path("team/invitations/<int:invitation_id>/revoke", views.invitation_revoke, name="invitation-revoke"),
+    path("team/audit/", views.audit_log_page, name="audit"),
+    path("team/audit.csv", views.audit_log_csv, name="audit-csv"),
     path("invitations/<str:token>", views.invitation_accept, name="invitation"),
 ]

@@ -1,23 +1,35 @@
-from collections.abc import Callable
+import csv
+import json
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import selectors as audit_selectors
+from audit.models import Action
 from dataapi.errors import DataAPIError
 from mapflow_web.http import DashboardRequest
 
 from . import selectors, services
 from .clients import api_url_allowed
-from .forms import CredentialForm, InvitationForm, RoleForm, SignUpForm, TeamForm
+from .forms import (
+    AuditFilterForm,
+    CredentialForm,
+    InvitationForm,
+    RoleForm,
+    SignUpForm,
+    TeamForm,
+)
 from .middleware import SESSION_KEY
 from .models import Invitation, Membership, Role
 from .permissions import team_role_required
@@ -101,7 +113,7 @@ def credential_update(request: DashboardRequest):
     form = CredentialForm(request.POST)
     if form.is_valid():
         try:
-            credential = services.credential_save(team=request.team, **form.cleaned_data)
+            credential = services.credential_save(team=request.team, by=request.user, **form.cleaned_data)
         except DataAPIError as exc:
             form.add_error("token", f"The token was not saved: {exc.message}.")
         else:
@@ -173,7 +185,7 @@ def invitation_create(request: DashboardRequest):
 @require_POST
 def invitation_revoke(request: DashboardRequest, invitation_id: int):
     invitation = get_object_or_404(Invitation, pk=invitation_id, team=request.team)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, by=request.user)
     messages.success(request, f"Invitation of {invitation.email} revoked.")
     return _done(request, "invitations")
 
@@ -233,3 +245,62 @@ def signup(request: DashboardRequest):
         "invitation_token": token,
     }
     return render(request, "registration/form.html", context, status=400 if form.is_bound else 200)
+
+
+# --- Audit log ---
+
+AUDIT_PAGE_SIZE = 100
+CSV_COLUMNS = ["when (UTC)", "by", "action", "object type", "object id", "name at the time", "details"]
+
+
+def _audit_entries(request: DashboardRequest):
+    """The filter form and the team's entries it selects (never another team's)."""
+    team_id = request.team.pk
+    form = AuditFilterForm(request.GET, actions=Action.choices, actors=audit_selectors.team_actors(team_id=team_id))
+    chosen = form.filters()
+    entries = audit_selectors.team_entries(
+        team_id=team_id, action=chosen["action"] or "", actor_id=chosen["actor"], since=chosen["since"],
+        until=chosen["until"],
+    )
+    return form, entries
+
+
+@team_role_required(Role.ADMIN)
+@require_http_methods(["GET"])
+def audit_log_page(request: DashboardRequest):
+    form, entries = _audit_entries(request)
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "retention_days": settings.AUDIT_RETENTION_DAYS}
+    return render(request, "teams/audit.html", context)
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet opens a cell starting with = + - @ as a formula: such a value is quoted (names are anyone's)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _csv_rows(entries) -> Iterator[str]:
+    class Line:
+        def write(self, text: str) -> str:
+            return text
+
+    writer = csv.writer(Line())
+    yield writer.writerow(CSV_COLUMNS)
+    for entry in entries.iterator(chunk_size=500):
+        cells = [
+            entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.actor_email or "the dashboard", entry.action,
+            entry.object_type, entry.object_id, entry.object_name, json.dumps(entry.details, ensure_ascii=False),
+        ]
+        yield writer.writerow([_cell(cell) for cell in cells])
+
+
+@team_role_required(Role.ADMIN)
+@require_http_methods(["GET"])
+def audit_log_csv(request: DashboardRequest):
+    """The entries the filters select, as CSV, streamed (a log of years is not held in memory)."""
+    _, entries = _audit_entries(request)
+    response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response

@@ -16,10 +16,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import entry_record
 from common.image_fit import IMAGE_EXTENSIONS
 from common.sizes import format_size
 from dataapi.client import DataAPIClient
 from dataapi.errors import DataAPIError
+from mosaics import trash
+from mosaics.models import Kind
 from mosaics.proxy import tiles_changed
 from teams.models import Team
 from teams.services import team_storage_changed
@@ -54,6 +58,14 @@ def _save(job: UploadJob, **fields) -> None:
     job.save(update_fields=[*fields, "updated_at"])
 
 
+def _mosaic_check(*, client: DataAPIClient, team: Team, mosaic_id: str) -> None:
+    """NotFound for a mosaic the team's account does not have; refused for one in the team's trash (its images would
+    go with it)."""
+    client.mosaic_get(mosaic_id)
+    if trash.is_trashed(team_id=team.pk, kind=Kind.MOSAIC, upstream_id=mosaic_id):
+        raise UploadRefused("This mosaic is in the team's trash: restore it before adding images", status=409)
+
+
 def upload_job_create(
     *, client: DataAPIClient, team: Team, user, mosaic_id: str, filename: str, size: int
 ) -> UploadJob:
@@ -61,7 +73,7 @@ def upload_job_create(
     name = Path(filename).name
     if not name.lower().endswith(IMAGE_EXTENSIONS):
         raise UploadRefused(f"{name or 'This file'} is not a GeoTIFF (.tif or .tiff)", status=415)
-    client.mosaic_get(mosaic_id)  # NotFound for a mosaic the team's account does not have
+    _mosaic_check(client=client, team=team, mosaic_id=mosaic_id)
     memory = client.memory()
     if memory.maxUploadFileSize is not None and size > memory.maxUploadFileSize:
         limit = format_size(memory.maxUploadFileSize)
@@ -83,7 +95,7 @@ def upload_job_link(*, client: DataAPIClient, team: Team, user, mosaic_id: str, 
     parts = urlsplit(url.strip())
     if parts.scheme not in LINK_SCHEMES or not parts.netloc or not parts.path.strip("/"):
         raise UploadRefused("Give an s3:// or https:// link to a GeoTIFF", status=400)
-    client.mosaic_get(mosaic_id)
+    _mosaic_check(client=client, team=team, mosaic_id=mosaic_id)
     job = UploadJob.objects.create(
         team=team,
         created_by=user,
@@ -253,6 +265,7 @@ def upload_job_deliver(*, client: DataAPIClient, job: UploadJob, heartbeat: Call
                 raise
             image_id = arrived.id
         _save(job, state=State.PROCESSING, image_id=image_id, message="")
+        _delivered_record(job)
         return
     if not job.checksum:
         _save(job, state=State.CHECKING)
@@ -274,7 +287,17 @@ def upload_job_deliver(*, client: DataAPIClient, job: UploadJob, heartbeat: Call
     else:
         image_id = arrived.id
     _save(job, state=State.PROCESSING, image_id=image_id, bytes_sent=job.size, message="")
+    _delivered_record(job)
     job.path.unlink(missing_ok=True)
+
+
+def _delivered_record(job: UploadJob) -> None:
+    """The team's log tells who added the image, once the Data API has it."""
+    details = {"mosaic_id": job.mosaic_id, "size": job.size} | ({"url": job.source_url} if job.is_link else {})
+    entry_record(
+        team_id=job.team_id, actor=job.created_by, action=Action.IMAGE_LINK if job.is_link else Action.IMAGE_UPLOAD,
+        object_type="image", object_id=job.image_id, name=job.filename, details=details,
+    )
 
 
 def _linked_earlier(*, client: DataAPIClient, job: UploadJob):

@@ -62,10 +62,10 @@ def test_the_page_follows_an_upload_to_its_tiles_and_a_deletion_without_a_reload
     assert eventually(lambda: page.evaluate(OPAQUE_PIXELS) > 20_000), "the map fitted the new image"
 
     page.get_by_role("button", name="Delete cogeo.tif").click()
-    page.locator("#mosaic-dialog").get_by_role("button", name="Delete image for good").click()
+    page.locator("#mosaic-dialog").get_by_role("button", name="Delete", exact=True).click()  # to the trash
     expect(page.locator("#images")).to_contain_text("No images in this mosaic yet.")
     expect(summary).to_have_text("0 images, 0 B")
-    expect(gauge).to_contain_text("Storage: 0 B of 50 GB")
+    expect(gauge).to_contain_text("Storage: 298.2 kB of 50 GB (0%), 298.2 kB of it in the trash")
     assert page.evaluate("window.notReloaded") is True
     assert [error for error in page.console_errors if "ERR_CONNECTION_RESET" not in error] == []
 

@@ -1,5 +1,5 @@
 """In a real browser: create a mosaic, rename it, see an uploaded image's tiles on the map, open its large preview,
-delete the image, delete the mosaic; without a page reload where htmx does the work."""
+delete the image (to the trash), delete the mosaic for good; without a page reload where htmx does the work."""
 
 import time
 
@@ -94,14 +94,15 @@ def test_alice_manages_a_mosaic_and_sees_its_tiles(page, acme):
     lightbox.get_by_role("button", name="Close").click()
 
     page.get_by_role("button", name="Delete cogeo.tif").click()
-    expect(dialog).to_contain_text("It cannot be undone.")
-    dialog.get_by_role("button", name="Delete image for good").click()
+    expect(dialog).to_contain_text("go to the team's trash")
+    dialog.get_by_role("button", name="Delete", exact=True).click()
     expect(page.locator("#images")).to_contain_text("No images in this mosaic yet.")
 
     page.get_by_role("button", name="Delete mosaic").click()
-    expect(dialog).to_contain_text("This deletes 0 images")
-    dialog.get_by_label("Type the name to confirm").fill("Fields 2024")
-    dialog.get_by_role("button", name="Delete mosaic for good").click()
+    expect(dialog).to_contain_text("Fields 2024 and its 1 image")  # (the image in the trash is still stored)
+    dialog.get_by_label("Delete for good now").check()
+    dialog.get_by_label("To delete for good, type the name").fill("Fields 2024")
+    dialog.get_by_role("button", name="Delete", exact=True).click()
     expect(page.get_by_text("No mosaics yet.")).to_be_visible()
     assert api.mosaic_list() == []
     # The browser logs the 422 of the invalid form; nothing else may fail.

@@ -74,16 +74,16 @@ def test_renaming_and_retagging_a_mosaic(teams):
     assert (teams.acme_api.mosaic_get(mosaic.id).name, teams.acme_api.mosaic_get(mosaic.id).tags) == ("New", ["y"])
 
 
-def test_deleting_a_mosaic_says_what_goes_and_needs_its_name_typed(teams, mosaic_with_image):
+def test_deleting_a_mosaic_for_good_at_once_says_what_goes_and_needs_its_name_typed(teams, mosaic_with_image):
     url = reverse("mosaics:delete", args=[mosaic_with_image.mosaic_id])
     form = teams.alice_client.get(url, **htmx("dialog-form")).content.decode()
-    assert "This deletes 1 image (298.2 kB)" in form and "<strong>Fields</strong>" in form
+    assert "Fields and its 1 image (298.2 kB)" in form and "<strong>Fields</strong>" in form
 
-    wrong = teams.alice_client.post(url, {"confirmation": "fields"}, **htmx("dialog-form"))
-    assert wrong.status_code == 422 and "Type Fields exactly to confirm" in wrong.content.decode()
+    wrong = teams.alice_client.post(url, {"now": "on", "confirmation": "fields"}, **htmx("dialog-form"))
+    assert wrong.status_code == 422 and "Type Fields exactly to delete it for good" in wrong.content.decode()
     assert names(teams.acme_api) == ["Fields"]
 
-    done = teams.alice_client.post(url, {"confirmation": "Fields"}, **htmx())
+    done = teams.alice_client.post(url, {"now": "on", "confirmation": "Fields"}, **htmx())
     assert done.status_code == 204 and events(done) == {"mosaics-changed": {}}
     assert names(teams.acme_api) == []
 
@@ -108,8 +108,8 @@ def test_renaming_and_deleting_an_image(teams, mosaic_with_image):
 
     delete = reverse("mosaics:image-delete", args=[mosaic_with_image.image_id])
     form = teams.alice_client.get(delete, **htmx("dialog-form")).content.decode()
-    assert "This deletes north.tif (298.2 kB)" in form
-    answer = teams.alice_client.post(delete, {})
+    assert "north.tif (298.2 kB) go to the" in form
+    answer = teams.alice_client.post(delete, {"now": "on", "confirmation": "north.tif"})
     assert answer.status_code == 302
     assert answer["Location"] == reverse("mosaics:detail", args=[mosaic_with_image.mosaic_id])
     with pytest.raises(NotFound):

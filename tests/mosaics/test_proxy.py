@@ -216,7 +216,7 @@ def test_a_changed_credential_stops_the_old_accounts_tiles_at_once(teams, mosaic
     url = centre_tile_url(teams, mosaic_with_image)
     assert Client().get(url).status_code == 200 and Client().get(url).status_code == 200  # cached now
     _, other_token = make_account("other-account@example.com")
-    services.credential_save(team=teams.acme, api_url=live_api, token=other_token)
+    services.credential_save(team=teams.acme, api_url=live_api, token=other_token, by=teams.alice)
     assert Client().get(url).status_code == 404
 
 
