@@ -7,6 +7,7 @@ kept still holds. The COGs' datasets stay open between tiles too, under the same
 """
 
 import hashlib
+import io
 import secrets
 import threading
 from collections import OrderedDict
@@ -14,9 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import morecantile
+import numpy as np
 import rasterio
 import shapely
 from django.core.cache import cache
+from PIL import Image as PILImage
 from rio_tiler.errors import EmptyMosaicError, TileOutsideBounds
 from rio_tiler.io import Reader
 from rio_tiler.mosaic import mosaic_reader
@@ -28,11 +31,12 @@ from dataserver.storage import CogTarget, ImageFiles
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
 # How a tile whose every pixel has data may be encoded (the `format` a client asks for): PNG is the contract's
 # default, JPEG is the fastest to encode, WebP the smallest. A tile with transparent pixels is always a PNG.
+# Pillow encodes a 256 px tile several times faster than GDAL's drivers (JPEG 0.6 ms against 3.5, WebP 2.9 against
+# 8.6); zlib level 2 is about 3x faster than level 6, for PNGs some 6% larger; WebP's method 0 is the fastest.
 ENCODINGS = {
-    # zlib level 2 encodes a tile about 3x faster than GDAL's default (6), for tiles some 6% larger.
-    "png": ("PNG", {"ZLEVEL": 2}),
-    "jpeg": ("JPEG", {"QUALITY": 75}),
-    "webp": ("WEBP", {"QUALITY": 75}),
+    "png": ("PNG", {"compress_level": 2}),
+    "jpeg": ("JPEG", {"quality": 75}),
+    "webp": ("WEBP", {"quality": 75, "method": 0}),
 }
 LAYERS_KEPT = 256  # tile URIs whose images a process keeps
 READERS_KEPT = 64  # open COG datasets a process keeps between tiles
@@ -196,17 +200,25 @@ def tile_render(layer: Layer, sources: list[CogSource], z: int, x: int, y: int, 
         return img
 
     # One GDAL environment around the whole tile halves the environment set-ups (each one searches for the GDAL and
-    # PROJ data files) that reading and encoding would otherwise do on their own.
+    # PROJ data files) that opening and reading would otherwise do on their own.
     with rasterio.Env():
         try:
             img, _ = mosaic_reader(sources, read, x, y, z, threads=0)
         except (EmptyMosaicError, TileOutsideBounds):
             return EMPTY_TILE, "image/png"
-        if encoding != "png" and img.data.dtype == "uint8" and img.mask.all():
-            driver, options = ENCODINGS[encoding]
-            return img.render(img_format=driver, add_mask=False, **options), f"image/{encoding}"
-        driver, options = ENCODINGS["png"]
-        return img.render(img_format=driver, **options), "image/png"
+    if img.data.dtype != "uint8" or img.count not in (1, 3):
+        return img.render(img_format="PNG", ZLEVEL=2), "image/png"  # rio-tiler makes a picture of anything else
+    bands = np.moveaxis(img.data, 0, -1)
+    mask = img.mask
+    if encoding == "png" or not mask.all():
+        encoding, bands = "png", np.concatenate([bands, mask[..., np.newaxis]], axis=-1)
+    picture = PILImage.fromarray(np.ascontiguousarray(bands.squeeze(-1) if bands.shape[-1] == 1 else bands))
+    if encoding == "webp" and picture.mode == "L":
+        picture = picture.convert("RGB")
+    driver, options = ENCODINGS[encoding]
+    buffer = io.BytesIO()
+    picture.save(buffer, driver, **options)
+    return buffer.getvalue(), f"image/{encoding}"
 
 
 def tilejson(layer: Layer, tile_url: str) -> dict:
