@@ -1,6 +1,7 @@
 """Mosaic tile proxy and mosaic pages: the dashboard in front of the self-hosted Data API, each under its own gunicorn.
 
-    .venv/bin/python bench/mosaics_proxy.py [--clients 8] [--passes 5] [--zooms 16 17 18 19] [--items 200] [--format png]
+    .venv/bin/python bench/mosaics_proxy.py [--clients 8] [--passes 5] [--zooms 16 17 18 19] [--items 200]
+                                            [--format png]
 
 Starts the Data API (port 8131) and the dashboard (port 8132; its team's credential points at the first server, over
 loopback), both `gunicorn.conf.py` (gthread) with fresh SQLite databases and DEBUG off, as in production (the

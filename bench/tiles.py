@@ -196,7 +196,8 @@ def main() -> None:
                 best = {name: max(r["tiles_per_second"] for r in runs) for name, runs in summary.items()}
                 print(json.dumps({
                     "best_tiles_per_second": {k: round(v, 1) for k, v in best.items()},
-                    "ratio_to_titiler": {k: round(v / best["titiler png"], 2) for k, v in best.items() if k != "titiler png"},
+                    "ratio_to_titiler": {k: round(v / best["titiler png"], 2) for k, v in best.items()
+                                         if k != "titiler png"},
                     "min_cpu_ms_per_tile": {k: round(min(r["cpu_ms"] for r in runs), 1) for k, runs in summary.items()},
                 }))
 

@@ -95,34 +95,6 @@ def _source(target: CogTarget, image: Image) -> CogSource:
     )
 
 
-_layers: OrderedDict[CogTarget, Layer] = OrderedDict()
-_layers_lock = threading.Lock()
-
-
-def layer(target: CogTarget) -> Layer | None:
-    """What a tile URI names (None: nothing), from the process's memory while the mosaic's tiles keep their version.
-    The version is read before the database, so a change committed in between makes a new one."""
-    version = cache.get_or_set(tiles_version_key(target.mosaic_id), secrets.token_hex(8), VERSION_SECONDS)
-    with _layers_lock:
-        kept = _layers.get(target)
-        if kept is not None and kept.version == version:
-            _layers.move_to_end(target)
-            return kept
-    images = _target_images(target)
-    fresh = None if images is None else Layer(version, tuple(_source(target, image) for image in images))
-    with _layers_lock:
-        if fresh is None:
-            _layers.pop(target, None)
-        else:
-            _layers[target] = fresh
-            _layers.move_to_end(target)
-            while len(_layers) > LAYERS_KEPT:
-                _layers.popitem(last=False)
-    if kept is not None:
-        _readers.forget(kept.version)
-    return fresh
-
-
 class _Readers:
     """COG readers kept open between tiles, by version and path; each is used by one thread at a time, and past
     `size` idle ones the least recently used is closed."""
@@ -177,6 +149,34 @@ class _Readers:
 
 
 _readers = _Readers(READERS_KEPT)
+
+
+_layers: OrderedDict[CogTarget, Layer] = OrderedDict()
+_layers_lock = threading.Lock()
+
+
+def layer(target: CogTarget) -> Layer | None:
+    """What a tile URI names (None: nothing), from the process's memory while the mosaic's tiles keep their version.
+    The version is read before the database, so a change committed in between makes a new one."""
+    version = cache.get_or_set(tiles_version_key(target.mosaic_id), secrets.token_hex(8), VERSION_SECONDS)
+    with _layers_lock:
+        kept = _layers.get(target)
+        if kept is not None and kept.version == version:
+            _layers.move_to_end(target)
+            return kept
+    images = _target_images(target)
+    fresh = None if images is None else Layer(version, tuple(_source(target, image) for image in images))
+    with _layers_lock:
+        if fresh is None:
+            _layers.pop(target, None)
+        else:
+            _layers[target] = fresh
+            _layers.move_to_end(target)
+            while len(_layers) > LAYERS_KEPT:
+                _layers.popitem(last=False)
+    if kept is not None:
+        _readers.forget(kept.version)
+    return fresh
 
 
 def tile_etag(sources: list[CogSource], z: int, x: int, y: int, encoding: str) -> str:
