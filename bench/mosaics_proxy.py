@@ -1,6 +1,7 @@
 """Mosaic tile proxy and mosaic pages: the dashboard in front of the self-hosted Data API, each under its own gunicorn.
 
     .venv/bin/python bench/mosaics_proxy.py [--clients 8] [--passes 5] [--zooms 16 17 18 19] [--items 200]
+                                            [--format png]
 
 Starts the Data API (port 8131) and the dashboard (port 8132; its team's credential points at the first server, over
 loopback), both `gunicorn.conf.py` (gthread) with fresh SQLite databases and DEBUG off, as in production (the
@@ -145,6 +146,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200, help="mosaics in the list, images in the mosaic")
     parser.add_argument("--page-runs", type=int, default=40)
     parser.add_argument("--ports", type=int, nargs=2, default=[8131, 8132])
+    parser.add_argument("--format", default="png", choices=["png", "jpeg", "webp"],
+                        help="the tiles' `format` (png: QGIS's URL; jpeg: the mosaic page's map's), direct and proxied")
     parser.add_argument("--separate-cores", action="store_true",
                         help="the Data API on the first core; the dashboard and the clients on the second")
     args = parser.parse_args()
@@ -171,16 +174,17 @@ def main() -> None:
                 setup = DASHBOARD_SETUP.format(api_url=f"{api.url}/rest", token=token, mosaic_id=mosaic_id)
                 session_id, tile_token = dashboard.manage("shell", "-c", setup).strip().splitlines()[-2:]
 
+                encoding = "" if args.format == "png" else f"&format={args.format}"
                 urls = {
-                    "direct": [f"{api.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}" for z, x, y in order],
-                    "proxy": [f"{dashboard.url}/mosaics/{mosaic_id}/tiles/{z}/{x}/{y}.png?token={tile_token}"
+                    "direct": [f"{api.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}{encoding}" for z, x, y in order],
+                    "proxy": [f"{dashboard.url}/mosaics/{mosaic_id}/tiles/{z}/{x}/{y}.png?token={tile_token}{encoding}"
                               for z, x, y in order],
                 }
                 if args.separate_cores:
                     pin(api.process, {0})
                     pin(dashboard.process, {1})
                     os.sched_setaffinity(0, {1})
-                print(f"{len(tiles)} tiles at zooms {args.zooms}, {args.clients} clients, "
+                print(f"{len(tiles)} {args.format} tiles at zooms {args.zooms}, {args.clients} clients, "
                       f"{args.workers} gthread processes per server"
                       f"{', the Data API on core 0, the rest on core 1' if args.separate_cores else ''}", flush=True)
                 load_run(urls["direct"], clients=args.clients)  # warm-up: imports, GDAL, OS cache

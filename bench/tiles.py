@@ -1,12 +1,13 @@
 """Tile benchmark: our `/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri=<mosaic>` against TiTiler on the same 4 COGs.
 
-    .venv/bin/python bench/tiles.py [--clients 8] [--repeat 3] [--passes 2] [--zooms 16 17 18]
+    .venv/bin/python bench/tiles.py [--clients 8] [--repeat 3] [--passes 2] [--zooms 16 17 18] [--formats png jpeg]
 
 Uploads 4 adjacent rasters (tests/fixtures/cogeo.tif shifted into a 2x2 grid) to the self-hosted Data API under
 gunicorn (COGs built during the upload), writes a MosaicJSON of the same 4 COGs for TiTiler (titiler.application
 under uvicorn, as many workers as gunicorn), then requests every tile covering the mosaic at the given zooms,
-`--repeat` times in a shuffled order, from `--clients` concurrent keep-alive clients, from each server in turn.
-Prints per server and pass: requests, tiles per second, p50 and p95 latency in ms, errors.
+`--repeat` times in a shuffled order, from `--clients` concurrent keep-alive clients, from each server in turn; ours once per `--formats` (`&format=` of the tile URL: tiles with data everywhere in that
+encoding, the others PNG). Prints per server and pass: requests, tiles per second, p50 and p95 latency in ms, the
+mean tile size, the CPU time the server's processes spent per tile, errors.
 """
 
 import argparse
@@ -23,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import morecantile
+import psutil
 import rasterio
 import requests
 from rasterio.warp import transform_bounds
@@ -109,7 +111,7 @@ def load_run(urls: list[str], *, clients: int) -> dict:
         started = time.perf_counter()
         try:
             response = local.session.get(url, timeout=REQUEST_TIMEOUT)
-            ok = response.status_code == 200 and response.headers.get("Content-Type") == "image/png"
+            ok = response.status_code == 200 and response.headers.get("Content-Type", "").startswith("image/")
         except requests.RequestException:
             return time.perf_counter() - started, False, 0
         return time.perf_counter() - started, ok, len(response.content)
@@ -129,6 +131,12 @@ def load_run(urls: list[str], *, clients: int) -> dict:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a server: its master and every worker."""
+    processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    return sum(sum(process.cpu_times()[:2]) for process in processes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=8)
@@ -138,6 +146,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes of each server")
     parser.add_argument("--ports", type=int, nargs=2, default=[8111, 8112])
     parser.add_argument("--gdal-cachemax", default="64", help="GDAL_CACHEMAX (MB) of both servers")
+    parser.add_argument("--formats", nargs="+", default=["png", "jpeg"], choices=["png", "jpeg", "webp"],
+                        help="the `format` our tiles are asked in (png: the plain template)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tiles-bench-") as tmp:
@@ -155,30 +165,41 @@ def main() -> None:
             tiles = covering_tiles(cogs, args.zooms)
             order = tiles * args.repeat
             random.Random(1).shuffle(order)
+            ours_urls = [f"{ours.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}" for z, x, y in order]
             servers = {
-                "dataserver": [f"{ours.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}" for z, x, y in order],
-                "titiler": [f"{{url}}/mosaicjson/tiles/WebMercatorQuad/{z}/{x}/{y}.png?url={mosaic_json}"
-                            for z, x, y in order],
+                f"ours {encoding}": [url if encoding == "png" else f"{url}&format={encoding}" for url in ours_urls]
+                for encoding in args.formats
             }
+            servers["titiler png"] = [f"{{url}}/mosaicjson/tiles/WebMercatorQuad/{z}/{x}/{y}.png?url={mosaic_json}"
+                                      for z, x, y in order]
             with TiTiler(port=args.ports[1], workers=args.workers, gdal_cachemax=args.gdal_cachemax,
                          log=folder / "titiler.log") as titiler:
-                servers["titiler"] = [url.format(url=titiler.url) for url in servers["titiler"]]
+                servers["titiler png"] = [url.format(url=titiler.url) for url in servers["titiler png"]]
+                pids = {name: titiler.process.pid if name.startswith("titiler") else ours.process.pid
+                        for name in servers}
                 print(f"{len(tiles)} tiles at zooms {args.zooms}, {len(order)} requests per pass, "
                       f"{args.clients} clients, {args.workers} processes per server", flush=True)
                 for name, urls in servers.items():  # warm up: imports, GDAL, OS cache, on both
                     load_run(urls[: len(tiles)], clients=args.clients)
-                print(f"{'server':<11} {'pass':>4} {'requests':>8} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
-                      f"{'errors':>6}")
+                print(f"{'server':<12} {'pass':>4} {'requests':>8} {'tiles/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+                      f"{'mean KiB':>8} {'CPU ms/tile':>11} {'errors':>6}")
                 summary = {name: [] for name in servers}
                 for run in range(args.passes):
                     for name, urls in servers.items():
+                        cpu = cpu_seconds(pids[name])
                         r = load_run(urls, clients=args.clients)
+                        r["cpu_ms"] = (cpu_seconds(pids[name]) - cpu) * 1000 / r["requests"]
                         summary[name].append(r)
-                        print(f"{name:<11} {run + 1:>4} {r['requests']:>8} {r['tiles_per_second']:>8.1f} "
-                              f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['errors']:>6}", flush=True)
+                        print(f"{name:<12} {run + 1:>4} {r['requests']:>8} {r['tiles_per_second']:>8.1f} "
+                              f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['mean_kb']:>8.1f} {r['cpu_ms']:>11.1f} "
+                              f"{r['errors']:>6}", flush=True)
                 best = {name: max(r["tiles_per_second"] for r in runs) for name, runs in summary.items()}
-                print(json.dumps({"best_tiles_per_second": {k: round(v, 1) for k, v in best.items()},
-                                  "ratio_dataserver_to_titiler": round(best["dataserver"] / best["titiler"], 2)}))
+                print(json.dumps({
+                    "best_tiles_per_second": {k: round(v, 1) for k, v in best.items()},
+                    "ratio_to_titiler": {k: round(v / best["titiler png"], 2) for k, v in best.items()
+                                         if k != "titiler png"},
+                    "min_cpu_ms_per_tile": {k: round(min(r["cpu_ms"] for r in runs), 1) for k, runs in summary.items()},
+                }))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ import uuid
 
 import shapely
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 
 def hash_api_token(api_token: str) -> str:
@@ -152,3 +155,28 @@ class Scene(models.Model):
             height=north - south,
             **fields,
         )
+
+
+def tiles_version_key(mosaic_id: uuid.UUID) -> str:
+    """The cache key of the version of a mosaic's tiles: every process keeps what it read of the mosaic for its tiles
+    only as long as this version stays the same (dataserver.rasters.tiles)."""
+    return f"dataserver:tiles-version:{mosaic_id}"
+
+
+def tiles_changed(mosaic_id: uuid.UUID) -> None:
+    """A new version of the mosaic's tiles: now, and again once the transaction commits, so that no process keeps
+    what it read before the commit under the version made in between."""
+    key = tiles_version_key(mosaic_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+@receiver(post_save, sender=Image)
+@receiver(post_delete, sender=Image)
+def _image_changed(sender, instance: Image, **kwargs) -> None:
+    tiles_changed(instance.mosaic_id)
+
+
+@receiver(post_delete, sender=Mosaic)
+def _mosaic_deleted(sender, instance: Mosaic, **kwargs) -> None:
+    tiles_changed(instance.id)

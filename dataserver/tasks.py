@@ -16,7 +16,7 @@ from rio_cogeo.cogeo import cog_translate
 from rio_cogeo.profiles import cog_profiles
 from rio_cogeo.utils import get_web_optimized_params
 
-from dataserver.models import Image
+from dataserver.models import Image, tiles_changed
 from dataserver.rasters.inspection import READ_ERRORS
 from dataserver.storage import image_files
 
@@ -98,3 +98,5 @@ def image_build_cog(image_id: str) -> None:
         return
     if not Image.objects.filter(id=image_id).update(cog_ready=True, cog_error=""):
         files.delete()  # the image was deleted while its COG was being built
+        return
+    tiles_changed(image.mosaic_id)

@@ -5,6 +5,8 @@ arrive over the client's pooled keep-alive connections; `ETag`, `Cache-Control` 
 the URLs are team-scoped); hot tiles are kept in the cache (Redis), under a key that changes whenever the mosaic does.
 Tiles outside the mosaic's footprint, or of a mosaic with no ready image, are answered at once with a transparent PNG.
 Only images are relayed: a tile is served under the dashboard's origin, signed ones without a page policy.
+A tile URL may ask for an `encoding` (the `format` the self-hosted Data API takes: `jpeg` or `webp` for tiles with
+data everywhere, PNG otherwise); the mosaic page's map asks for JPEG, the fastest to make, QGIS gets PNG.
 """
 
 import hashlib
@@ -36,6 +38,7 @@ MAX_CACHED_TILE = 512 * 1024
 RELAYED_HEADERS = ("Content-Type", "Content-Length", "ETag", "Last-Modified")
 DEFAULT_CACHE_CONTROL = "private, max-age=300"
 EMPTY_ETAG = '"empty-' + hashlib.sha1(EMPTY_TILE).hexdigest()[:16] + '"'
+ENCODINGS = ("png", "jpeg", "webp")
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,10 @@ def _private(cache_control: str | None) -> str:
     return ", ".join(["private", *parts])
 
 
-def _answer(body: bytes, *, etag: str, cache_control: str, if_none_match: str | None) -> HttpResponse:
-    response = HttpResponseNotModified() if if_none_match == etag else HttpResponse(body, content_type="image/png")
+def _answer(
+    body: bytes, *, etag: str, cache_control: str, if_none_match: str | None, content_type: str = "image/png"
+) -> HttpResponse:
+    response = HttpResponseNotModified() if if_none_match == etag else HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
     return response
@@ -136,12 +141,15 @@ def empty_tile(*, if_none_match: str | None = None) -> HttpResponse:
     return _answer(EMPTY_TILE, etag=EMPTY_ETAG, cache_control=DEFAULT_CACHE_CONTROL, if_none_match=if_none_match)
 
 
-def tile_response(*, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_none_match: str | None) -> HttpResponse:
-    """A tile of the mosaic as the team's account sees it; NotFound for another account's mosaic. The tile source,
+def tile_response(
+    *, team_id: int, mosaic_id: str, z: int, x: int, y: int, encoding: str, if_none_match: str | None
+) -> HttpResponse:
+    """A tile of the mosaic as the team's account sees it, in `encoding` where it has data everywhere (one of
+    ENCODINGS); NotFound for another account's mosaic. The tile source,
     the cached tile and the version of the team's credential come in one cache round trip; a cached tile counts
     only if it was made under the source's current fingerprint, and a source only if it was read with the team's
     current credential (so a changed credential takes effect at once, in every process)."""
-    source_key, tile_key = _source_key(team_id, mosaic_id), f"mosaics:tile:{mosaic_id}:{z}/{x}/{y}"
+    source_key, tile_key = _source_key(team_id, mosaic_id), f"mosaics:tile:{mosaic_id}:{z}/{x}/{y}.{encoding}"
     stamp_key = credential_stamp_key(team_id)
     found = cache.get_many([source_key, tile_key, stamp_key])
     source, stamp = found.get(source_key), found.get(stamp_key)
@@ -157,11 +165,15 @@ def tile_response(*, team_id: int, mosaic_id: str, z: int, x: int, y: int, if_no
         return empty_tile(if_none_match=if_none_match)
     hit = found.get(tile_key)
     if hit is not None and hit[0] == source.fingerprint:
-        _, etag, cache_control, body = hit
-        return _answer(body, etag=etag, cache_control=cache_control, if_none_match=if_none_match)
+        _, etag, cache_control, content_type, body = hit
+        return _answer(
+            body, etag=etag, cache_control=cache_control, if_none_match=if_none_match, content_type=content_type
+        )
     if source.layers:
         return _composed(team.client, source, z, x, y, if_none_match=if_none_match, tile_key=tile_key)
     url = source.url.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+    if encoding != "png":
+        url += ("&" if "?" in url else "?") + f"format={encoding}"
     return relay(client=team.client, url=url, if_none_match=if_none_match, keep=(tile_key, source.fingerprint))
 
 
@@ -199,7 +211,7 @@ def _composed(
     body = out.getvalue()
     etag = '"composed-' + hashlib.sha1(body).hexdigest()[:16] + '"'
     if settings.MOSAICS_TILE_CACHE_SECONDS:
-        cached = (source.fingerprint, etag, DEFAULT_CACHE_CONTROL, body)
+        cached = (source.fingerprint, etag, DEFAULT_CACHE_CONTROL, "image/png", body)
         cache.set(tile_key, cached, settings.MOSAICS_TILE_CACHE_SECONDS)
     return _answer(body, etag=etag, cache_control=DEFAULT_CACHE_CONTROL, if_none_match=if_none_match)
 
@@ -258,4 +270,6 @@ def _stream(upstream: urllib3.BaseHTTPResponse, keep: tuple[str, str] | None, ca
     etag = upstream.headers.get("ETag")
     if keep and etag and size <= MAX_CACHED_TILE:
         key, fingerprint = keep
-        cache.set(key, (fingerprint, etag, cache_control, b"".join(kept)), settings.MOSAICS_TILE_CACHE_SECONDS)
+        content_type = upstream.headers.get("Content-Type", "")
+        kept_tile = (fingerprint, etag, cache_control, content_type, b"".join(kept))
+        cache.set(key, kept_tile, settings.MOSAICS_TILE_CACHE_SECONDS)

@@ -14,6 +14,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseForbidden,
     HttpResponseNotFound,
     HttpResponseRedirect,
@@ -179,8 +180,11 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
         "upload_reference": selectors.upload_reference(detail.images),
         "summary": {"count": len(detail.images), "size": format_size(sum(image.file_size for image in detail.images))},
         "images_map": {
-            # The QGIS URL (the same all day), and a version that changes with the ready images.
-            "tiles": _tile_template(mosaic_id, token=_tile_token(request, mosaic_id), v=_tiles_version(detail)),
+            # The QGIS URL (the same all day), a version that changes with the ready images, and the fastest
+            # encoding (QGIS keeps the contract's PNG).
+            "tiles": _tile_template(
+                mosaic_id, token=_tile_token(request, mosaic_id), v=_tiles_version(detail), format="jpeg"
+            ),
             "features": selectors.image_features(detail.images),
         },
     }
@@ -504,9 +508,15 @@ def mosaic_tile(request: HttpRequest, mosaic_id: UUID, z: int, x: int, y: int):
     team_id = tile_token_team_id(request.GET.get("token", ""), mosaic_id=mosaic_id)
     if team_id is None:
         return HttpResponseForbidden("This tile URL is not valid (or has expired)", content_type="text/plain")
+    encoding = request.GET.get("format", "png")
+    if encoding not in proxy.ENCODINGS:
+        message = f"format must be one of {', '.join(proxy.ENCODINGS)}"
+        return HttpResponseBadRequest(message, content_type="text/plain")
     if_none_match = request.headers.get("If-None-Match")
     try:
-        return proxy.tile_response(team_id=team_id, mosaic_id=mosaic_id, z=z, x=x, y=y, if_none_match=if_none_match)
+        return proxy.tile_response(
+            team_id=team_id, mosaic_id=mosaic_id, z=z, x=x, y=y, encoding=encoding, if_none_match=if_none_match
+        )
     except api_errors.DataAPIError as exc:  # (called before the middleware that answers these for other views)
         return api_error_response(request, exc, plain=True)
 

@@ -1,6 +1,8 @@
 """Tiles of the self-hosted Data API: /api/v0/cogs/tiles/{z}/{x}/{y}.png?uri=... and tiles.json?uri=...
 
 No credentials: the unguessable `uri` is the capability, resolved only through the database.
+A tile is a PNG unless the client asks for `format=jpeg` or `format=webp`: then a tile with data everywhere comes in
+that format (its Content-Type says which), one with transparent pixels still as a PNG.
 """
 
 from django.conf import settings
@@ -16,36 +18,38 @@ def _not_found(message: str) -> JsonResponse:
     return JsonResponse({"detail": message}, status=404)
 
 
-def _target_images(request):
+def _layer(request):
     uri = request.GET.get("uri", "")
     target = parse_cog_uri(uri)
-    images = tiles.target_images(target) if target else None
-    return uri, target, images
+    return uri, tiles.layer(target) if target else None
 
 
 @require_GET
 def tile(request, z: int, x: int, y: int):
     if not tile_in_grid(z, x, y):
         return _not_found(f"Tile {z}/{x}/{y} does not exist")
-    uri, target, images = _target_images(request)
-    if images is None:
+    encoding = request.GET.get("format", "png")
+    if encoding not in tiles.ENCODINGS:
+        return JsonResponse({"detail": f"format must be one of {', '.join(tiles.ENCODINGS)}"}, status=400)
+    _, layer = _layer(request)
+    if layer is None:
         return _not_found("No COG at this uri")
-    sources = tiles.cog_sources(target, images, z, x, y)
-    etag = tiles.tile_etag(sources, z, x, y)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.DATASERVER_TILE_CACHE_SECONDS}"}
+    sources = layer.sources_at(z, x, y)
+    etag = tiles.tile_etag(sources, z, x, y, encoding)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(tiles.tile_render(sources, z, x, y), content_type="image/png")
-    for name, value in headers.items():
-        response[name] = value
+        body, media_type = tiles.tile_render(layer, sources, z, x, y, encoding)
+        response = HttpResponse(body, content_type=media_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={settings.DATASERVER_TILE_CACHE_SECONDS}"
     return response
 
 
 @require_GET
 def tilejson(request):
-    uri, target, images = _target_images(request)
-    if not images:
+    uri, layer = _layer(request)
+    if layer is None or not layer.sources:
         return _not_found("No COG at this uri")
     links = serializers.tile_links(request, uri)
-    return JsonResponse(tiles.tilejson(target, images, links["tileUrl"]))
+    return JsonResponse(tiles.tilejson(layer, links["tileUrl"]))

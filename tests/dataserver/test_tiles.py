@@ -202,3 +202,89 @@ def test_a_deleted_mosaics_tiles_are_gone(api, client, ready_mosaic):
 def test_a_tile_address_off_the_grid_is_not_found(client, ready_mosaic):
     url = local(ready_mosaic["rasterLayer"]["tileUrl"]).format(z=2, x=4, y=0)
     assert client.get(url).status_code == 404
+
+
+@pytest.fixture
+def photo_layer(api, client, django_capture_on_commit_callbacks):
+    """The tile layer of a mosaic of the real aerial photo, and the URL of a tile in its middle (all image)."""
+    mosaic = mosaic_create(api)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload_ok(api, mosaic["id"], COGEO)
+    layer = api.get(f"/rest/rasters/mosaic/{mosaic['id']}").json()["rasterLayer"]
+    lon, lat, _ = client.get(local(layer["tileJsonUrl"])).json()["center"]
+    return layer, tile_url(layer, lon, lat, 18)
+
+
+@pytest.mark.parametrize(("encoding", "media_type", "pillow_format"), [("jpeg", "image/jpeg", "JPEG"),
+                                                                       ("webp", "image/webp", "WEBP")])
+def test_a_tile_all_image_comes_in_the_format_asked_for_and_smaller(client, photo_layer, encoding, media_type,
+                                                                    pillow_format):
+    _, url = photo_layer
+    png = client.get(url)
+    asked = client.get(url + "&format=" + encoding)
+    assert asked.status_code == 200 and asked["Content-Type"] == media_type
+    picture = PILImage.open(io.BytesIO(asked.content))
+    assert picture.format == pillow_format and picture.size == (256, 256)
+    assert len(asked.content) < len(png.content) / 3
+    assert asked["ETag"] != png["ETag"], "a cache must not take one format's tile for the other's"
+
+
+def test_the_png_template_still_serves_png(client, photo_layer):
+    _, url = photo_layer
+    assert rgba(client.get(url)).getchannel("A").getextrema() == (255, 255)
+    assert rgba(client.get(url + "&format=png")).getchannel("A").getextrema() == (255, 255)
+
+
+def test_a_tile_with_transparent_pixels_stays_png_whatever_the_format(client, ready_mosaic):
+    url = tile_url(ready_mosaic["rasterLayer"], 37.564, 55.775, 11)  # both images, and around them nothing
+    for encoding in ("jpeg", "webp"):
+        picture = rgba(client.get(url + "&format=" + encoding))
+        assert picture.getchannel("A").getextrema() == (0, 255)
+        assert shows(picture, RED) and shows(picture, BLUE)
+
+
+def test_an_unknown_format_is_refused_by_name(client, ready_mosaic):
+    response = client.get(tile_url(ready_mosaic["rasterLayer"], 37.53, 55.775, 14) + "&format=gif")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "format must be one of png, jpeg, webp"}
+
+
+def test_tiles_read_nothing_from_the_database_while_the_mosaic_stays_the_same(
+    client, ready_mosaic, django_assert_num_queries
+):
+    client.get(tile_url(ready_mosaic["rasterLayer"], 37.53, 55.775, 14))
+    with django_assert_num_queries(0):
+        picture = rgba(client.get(tile_url(ready_mosaic["rasterLayer"], 37.59, 55.775, 14)))
+    assert shows(picture, BLUE)
+
+
+def test_a_deleted_image_leaves_its_tiles_at_once(api, client, ready_mosaic):
+    url = tile_url(ready_mosaic["rasterLayer"], 37.53, 55.775, 14)
+    before = client.get(url)
+    assert shows(rgba(before), RED)
+    red = Image.objects.get(mosaic_id=ready_mosaic["id"], filename="red.tif")
+    assert api.delete(f"/rest/rasters/image/{red.id}").status_code == 200
+
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert rgba(after).getchannel("A").getextrema() == (0, 0)
+    assert shows(rgba(client.get(tile_url(ready_mosaic["rasterLayer"], 37.59, 55.775, 14))), BLUE)
+
+
+def test_an_image_shows_in_the_tiles_once_its_cog_is_ready(api, client, ready_mosaic, tmp_path,
+                                                           django_capture_on_commit_callbacks):
+    """An image replacing the red one: its tiles show nothing while its COG is built, then its colour."""
+    url = tile_url(ready_mosaic["rasterLayer"], 37.53, 55.775, 14)
+    assert shows(rgba(client.get(url)), RED)
+    red = Image.objects.get(mosaic_id=ready_mosaic["id"], filename="red.tif")
+    api.delete(f"/rest/rasters/image/{red.id}")
+    green = write_raster(tmp_path / "green.tif", crs="EPSG:4326", origin=LEFT, pixel_size=PIXEL, colour=(20, 200, 20))
+    with django_capture_on_commit_callbacks() as pending:
+        upload_ok(api, ready_mosaic["id"], green)
+    assert rgba(client.get(url)).getchannel("A").getextrema() == (0, 0)
+
+    for callback in pending:
+        callback()
+
+    picture = rgba(client.get(url))
+    assert shows(picture, (20, 200, 20)) and not shows(picture, RED)

@@ -61,7 +61,8 @@ def opaque_pixels(png: bytes) -> int:
 def test_a_tile_of_the_mosaic_comes_through_the_dashboard_with_etag_and_304(teams, mosaic_with_image):
     url = centre_tile_url(teams, mosaic_with_image)
     first = Client().get(url)  # the map's URL is signed: the browser's session is not needed
-    assert first.status_code == 200 and first["Content-Type"] == "image/png"
+    # The middle of the photo is all image: the map's tile comes in the fastest encoding.
+    assert first.status_code == 200 and first["Content-Type"] == "image/jpeg"
     assert opaque_pixels(body(first)) > 1000
     assert first["Cache-Control"].startswith("private") and first["ETag"]
     headers = " ".join(f"{name}: {value}" for name, value in first.items())
@@ -69,6 +70,19 @@ def test_a_tile_of_the_mosaic_comes_through_the_dashboard_with_etag_and_304(team
 
     again = Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304 and again["ETag"] == first["ETag"]
+
+
+def test_qgis_gets_png_tiles_and_the_map_jpeg_ones_each_cached_as_such(teams, mosaic_with_image):
+    page = teams.alice_client.get(reverse("mosaics:detail", args=[mosaic_with_image.mosaic_id])).content.decode()
+    qgis = re.search(r'id="tile-url"[^>]*value="([^"]+)"', page).group(1).replace("&amp;", "&")
+    z, x, y = centre_tile(teams.acme_api, mosaic_with_image.mosaic_id)
+    qgis_url = qgis.removeprefix("http://testserver").format(z=z, x=x, y=y)
+    map_url = centre_tile_url(teams, mosaic_with_image)
+    for _ in range(2):  # relayed, then from the cache
+        png, jpeg = Client().get(qgis_url), Client().get(map_url)
+        assert png["Content-Type"] == "image/png" and PILImage.open(io.BytesIO(body(png))).format == "PNG"
+        assert jpeg["Content-Type"] == "image/jpeg" and PILImage.open(io.BytesIO(body(jpeg))).format == "JPEG"
+    assert Client().get(qgis_url + "&format=gif").status_code == 400
 
 
 def test_a_hot_tile_is_served_from_the_cache_without_asking_the_data_api(teams, mosaic_with_image):
