@@ -19,6 +19,9 @@ SORTS = {
     "provider": "PROVIDER_NAME",
 }
 PAGE_SIZES = [100, 250, 500, 1000]
+# The fields that narrow a search down (the others say which part of the results to show, and how).
+FILTERS = ("date_from", "date_to", "cloud_max", "res_min", "res_max", "nadir_min", "nadir_max", "coverage_min",
+           "product", "provider")
 PRODUCT_TYPES = [("IMAGE", "Images"), ("MOSAIC", "Mosaics")]
 
 
@@ -91,6 +94,23 @@ class SearchForm(forms.Form):
             if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
                 self.add_error(high, what)
         return data
+
+    @property
+    def set_filters(self) -> dict[str, str]:
+        """The filters this search sets, by field name: their label and value, as the page names them."""
+        data = self.cleaned_data if self.is_valid() else {}
+        shown = {}
+        for name in FILTERS:
+            value = data.get(name)
+            if value in (None, [], ""):
+                continue
+            if isinstance(value, list):
+                choices = dict(self.fields[name].choices)
+                value = ", ".join(str(choices.get(item, item)) for item in value)
+            elif isinstance(value, float):
+                value = f"{value:g}"
+            shown[name] = f"{self.fields[name].label} {value}"
+        return shown
 
     @property
     def sort_key(self) -> str:

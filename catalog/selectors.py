@@ -1,18 +1,28 @@
 """Reads of the catalog page: what a team may search, and the scenes a search finds."""
 
 import hashlib
+import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.cache import cache
+from shapely.geometry import shape
 
+from dataapi import errors as api_errors
 from dataapi.client import DataAPIClient
-from dataapi.schemas import SearchImage
+from dataapi.schemas import Image, SearchImage
 from teams.models import Team
 
 from .models import SearchedArea
 
 API_PAGE = 500  # the largest `limit` of POST /catalog/meta
 OPTIONS_CACHE_SECONDS = 300
+# The providers under which a search finds the account's own imagery, and what each finds.
+OWN_PROVIDERS = {"my_imagery_images": "IMAGE", "my_imagery_mosaics": "MOSAIC"}
+OWN_LOOKUPS = 30  # API calls a page of results may make to name the own images and mosaics among them
+OWN_CACHE_SECONDS = 300
+METRES_PER_DEGREE = 111_320
+GEOGRAPHIC_CRS = {"EPSG:4326", "OGC:CRS84", "EPSG:4269"}
 
 
 @dataclass
@@ -29,10 +39,24 @@ class SearchPage:
     total: int
 
 
+@dataclass(frozen=True)
+class OwnItem:
+    """What a search result of the account's own imagery does not say: its name, date and pixel size (m)."""
+
+    name: str
+    date: datetime | None = None
+    pixel_size: float | None = None
+    preview_image: str | None = None  # the id of the image whose preview stands for it
+
+
+def _account(client: DataAPIClient) -> str:
+    """A digest naming the client's account in cache keys (never the token itself)."""
+    return hashlib.sha256(f"{client.base_url} {client.session.headers['Authorization']}".encode()).hexdigest()
+
+
 def search_options(*, client: DataAPIClient) -> SearchOptions:
-    """From GET /user/status, cached briefly per account (the key holds a digest of the token, never the token)."""
-    account = hashlib.sha256(f"{client.base_url} {client.session.headers['Authorization']}".encode()).hexdigest()
-    key = f"catalog:options:{account}"
+    """From GET /user/status, cached briefly per account."""
+    key = f"catalog:options:{_account(client)}"
     options = cache.get(key)
     if options is None:
         status = client.user_status()
@@ -60,3 +84,66 @@ def scene_search(*, client: DataAPIClient, query: dict, offset: int, count: int)
 def searched_area_get(*, team: Team, key: str) -> SearchedArea | None:
     """The team's kept area of that key, or None."""
     return SearchedArea.objects.filter(team=team, key=key[:24]).first()
+
+
+def _ground_metres(image: Image, latitude: float) -> float | None:
+    """An image's pixel width on the ground, in metres: its CRS's unit is a degree or (assumed) a metre."""
+    sizes = image.meta_data.pixel_size
+    if not sizes:
+        return None
+    crs = (image.meta_data.crs or "").upper()
+    if crs in GEOGRAPHIC_CRS:
+        return abs(sizes[0]) * METRES_PER_DEGREE * math.cos(math.radians(latitude))
+    if crs == "EPSG:3857":  # web mercator metres are stretched by 1/cos(latitude)
+        return abs(sizes[0]) * math.cos(math.radians(latitude))
+    return abs(sizes[0])
+
+
+def _latitude(result: SearchImage) -> float:
+    try:
+        return shape(result.footprint).centroid.y
+    except (AttributeError, ValueError, TypeError):
+        return 0.0
+
+
+def own_imagery(*, client: DataAPIClient, results: list[SearchImage]) -> dict[str, OwnItem]:
+    """The name, date and pixel size of each own image and mosaic among `results`, by id.
+
+    The search result has none of them: one call lists the mosaics, and each image (a mosaic: its first image) is
+    read with one call, at most OWN_LOOKUPS per page; answers are cached briefly. A result the API no longer knows,
+    or one past the bound, is left out (the page shows its id)."""
+    own = [result for result in results if result.providerName in OWN_PROVIDERS]
+    if not own:
+        return {}
+    account = _account(client)
+    found: dict[str, OwnItem] = {}
+    calls = 0
+    mosaics = None
+    for result in own:
+        key = f"catalog:own:{account}:{result.id}"
+        item = cache.get(key)
+        if item is None and calls < OWN_LOOKUPS:
+            try:
+                if OWN_PROVIDERS[result.providerName] == "IMAGE":
+                    calls += 1
+                    image = client.image_get(result.id)
+                    item = OwnItem(image.filename, image.uploaded_at, _ground_metres(image, _latitude(result)),
+                                   image.id)
+                else:
+                    if mosaics is None:
+                        calls += 1
+                        mosaics = {mosaic.id: mosaic for mosaic in client.mosaic_list()}
+                    mosaic = mosaics.get(result.id)
+                    if mosaic is not None:
+                        calls += 1
+                        images = client.mosaic_images(mosaic.id)
+                        first = images[0] if images else None
+                        item = OwnItem(mosaic.name, mosaic.created_at,
+                                       first and _ground_metres(first, _latitude(result)), first and first.id)
+            except api_errors.DataAPIError:
+                item = None
+            if item is not None:
+                cache.set(key, item, OWN_CACHE_SECONDS)
+        if item is not None:
+            found[result.id] = item
+    return found

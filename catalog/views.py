@@ -22,10 +22,12 @@ from .aoi_files import AOIFileError, aoi_from_file, size_check
 from .areas import TooDetailed, area_for_search
 from .exports import results_csv, results_geojson
 from .forms import SearchForm, km2
+from .results import result_rows, with_rows
 
 EXPORT_LIMIT = 5000
 # The results table: (sort key or None, label).
 COLUMNS = [
+    (None, "Scene"),
     ("date", "Date"),
     ("provider", "Provider"),
     ("resolution", "m/px"),
@@ -130,8 +132,10 @@ def search(request: DashboardRequest):
         except api_errors.DataAPIError as exc:
             _api_error(form, exc)
         else:
-            context["page"] = page
-            context["results"] = results_geojson(page.images, digits=6)
+            own = selectors.own_imagery(client=request.dataapi, results=page.images)
+            rows = result_rows(page.images, own=own, providers=options.providers)
+            context["page"], context["rows"] = page, rows
+            context["results"] = with_rows(results_geojson(page.images, digits=6), rows, own)
             context["pages"] = _pages(form, page.total)
             context["first"], context["last"] = offset + 1, offset + len(page.images)
     if form.errors:

@@ -33,7 +33,7 @@ export function formatArea(squareMetres) {
   return `${km2.toLocaleString("en-US", { maximumFractionDigits: km2 >= 10 ? 0 : 2 })} km²`;
 }
 
-export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
+export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl, onChange = () => {} }) {
   const group = L.featureGroup().addTo(map);
   map.addControl(
     new L.Control.Draw({
@@ -99,6 +99,7 @@ export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
     showError("");
     showNote("");
     refresh();
+    onChange();
   }
 
   function load(text) {

@@ -119,10 +119,12 @@ def test_alice_searches_naip_scenes_on_the_map_and_shares_the_search(page, alice
         "authorization" not in request.headers and "cookie" not in request.headers for request in previews
     )
 
-    # A reload keeps the whole search.
+    # A reload keeps the whole search, the selected scene included.
     searched = page.url
+    assert f"scene={selected}" in searched
     page.reload()
     expect(rows.first).to_be_visible()
+    expect(page.locator("#scene-id")).to_have_value(selected)
     assert scene_rows(page) == found and page.url == searched
     expect(page.locator("#aoi-area")).to_contain_text("km²")
 
