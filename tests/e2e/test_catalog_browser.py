@@ -209,3 +209,146 @@ def test_names_an_imported_catalog_gives_show_as_text_in_the_pick_list_and_the_p
     expect(page.locator("#scene-details")).to_contain_text(HOSTILE)
     assert page.locator("#fake-link, img[src='x']").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def search_in(page, tmp_path, polygon: dict) -> None:
+    """Set the area from a GeoJSON file and search."""
+    area = tmp_path / "area.geojson"
+    area.write_text(json.dumps(polygon))
+    page.locator("#aoi-file").set_input_files(area)
+    expect(page.locator("#aoi-area")).to_contain_text("km²")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+
+
+NAIP_BOX = {"type": "Polygon", "coordinates": [[[-116.1, 48.95], [-115.6, 48.95], [-115.6, 49.1], [-116.1, 49.1],
+                                                  [-116.1, 48.95]]]}
+# Whether any header's text is cut (wider than its cell).
+HEADERS_CUT = "ths => ths.filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())"
+
+
+def test_results_are_readable_at_1366_by_768(page, alice, previews, tmp_path):
+    make_scene("cloudy", provider="sky", bounds=(-115.9, 48.98, -115.8, 49.06), cloud_cover=49.164228)
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+
+    # The filters fold away and the results get the height: more than fifteen rows show at once.
+    expect(page.locator("#filters")).not_to_have_attribute("open", "")
+    scroll = page.locator(".results-scroll").bounding_box()
+    assert scroll["height"] > 15 * 28 and scroll["y"] + scroll["height"] <= 768
+    headers = page.locator("#results-table th")
+    assert headers.evaluate_all(HEADERS_CUT) == []
+    expect(headers.nth(1)).to_have_text("Scene")
+
+    # The scene column shows the provider's id; percentages show one decimal.
+    row = page.locator('#results-table tr[data-scene="cloudy"]')
+    expect(row.locator("td.scene-name")).to_have_text("cloudy")
+    expect(row.locator("td").nth(5)).to_have_text("49.2")
+    assert re.fullmatch(r"\d+\.\d", row.locator("td").nth(7).inner_text())
+
+    # Thumbnails of the quicklooks load in the rows.
+    thumbs = page.locator("#results-table td.thumb img")
+    expect(thumbs.first).to_be_visible()
+    assert thumbs.first.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    # The pick-list and the scene panel name scenes by their ids.
+    page.mouse.click(*map_centre(page))
+    pick = page.locator(".scene-pick button")
+    expect(pick.first).to_be_visible()
+    labels = pick.all_inner_texts()
+    assert len(set(labels)) == len(labels) and any(label.startswith("cloudy · ") for label in labels)
+    pick.filter(has_text="cloudy").click()
+    expect(page.locator("#scene-id")).to_have_value("cloudy")
+    expect(page.locator("#scene-meta")).to_contain_text("49.2 %")
+
+    # Esc closes the panel and gives the focus back to the scene's row.
+    page.locator("#scene-copy").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#scene-details")).to_be_hidden()
+    assert "scene=" not in page.url
+    assert page.console_errors == []
+
+
+def test_own_imagery_rows_show_the_file_its_date_and_pixel_size(page, alice, previews, tmp_path):
+    from teams.clients import client_for
+    from tests.rasters import COGEO
+    from shapely import wkt
+    from shapely.geometry import mapping
+
+    api = client_for(team=Team.objects.get(name="Acme"))
+    mosaic = api.mosaic_create(name="Fields 2024")
+    image_id = api.mosaic_upload_image(mosaic.id, file=COGEO).image_id
+    image = api.image_get(image_id)
+    sign_in(page, "alice")
+    page.goto("/catalog/")
+    search_in(page, tmp_path, mapping(wkt.loads(image.footprint).buffer(-0.0001)))
+
+    image_row = page.locator(f'#results-table tr[data-scene="{image_id}"]')
+    cells = image_row.locator("td")
+    expect(cells.nth(1)).to_have_text(image.filename)
+    expect(cells.nth(2)).to_have_text(image.uploaded_at.strftime("%Y-%m-%d"))
+    expect(cells.nth(3)).to_have_text("My imagery: images")
+    assert re.fullmatch(r"\d+(\.\d{1,2})?", cells.nth(4).inner_text())
+    mosaic_cells = page.locator(f'#results-table tr[data-scene="{mosaic.id}"] td')
+    expect(mosaic_cells.nth(1)).to_have_text("Fields 2024")
+    expect(mosaic_cells.nth(3)).to_have_text("My imagery: mosaics")
+
+    # The thumbnail and the preview come through the dashboard: no link of the Data API reaches the page.
+    thumb = image_row.locator("td.thumb img")
+    assert thumb.get_attribute("src") == f"/images/{image_id}/preview/s"
+    expect(thumb).to_have_js_property("complete", True)
+    assert thumb.evaluate("img => img.naturalWidth") > 0
+    image_row.click()
+    expect(page.locator("#scene-meta")).to_contain_text(image.filename)
+    expect(page.locator(".leaflet-preview-pane img.leaflet-image-layer")).to_have_attribute(
+        "src", f"/images/{image_id}/preview/l"
+    )
+    assert "/rest/" not in page.content()
+    assert page.console_errors == []
+
+
+def test_a_sort_or_page_click_searches_with_the_filters_as_edited(page, alice, previews, tmp_path):
+    make_scene("clear", provider="sky", bounds=(-115.9, 48.98, -115.8, 49.06), cloud_cover=0.0)
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+    everything = scene_rows(page)
+    assert "clear" in everything and "overlap" in everything
+
+    page.locator("#filters > summary").click()
+    page.get_by_label("Max cloud %").fill("5")
+    page.get_by_role("link", name="Provider").click()
+    expect(page.locator('th[aria-sort="ascending"]')).to_contain_text("Provider")
+    assert "clear" in scene_rows(page) and "overlap" not in scene_rows(page)  # the overlap scene has 10 % cloud
+    expect(page.get_by_label("Max cloud %")).to_have_value("5")
+    assert "cloud_max=5" in page.url and "sort=provider" in page.url
+
+
+def test_a_new_area_clears_the_old_results(page, alice, previews, tmp_path):
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+    page.get_by_role("button", name="Clear area").click()
+    expect(page.locator("#results-table")).to_have_count(0)
+    expect(page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas")).to_have_count(1)  # the canvas
+    assert page.locator("#catalog-results").count() == 0
+    expect(page.get_by_role("link", name="Export GeoJSON")).to_have_count(0)
+
+
+def test_share_copies_the_link_of_the_search_and_its_scene(page, alice, previews, tmp_path):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+    page.locator('#results-table tr[data-scene="overlap"]').click()
+    page.get_by_role("button", name="Share").click()
+    expect(page.locator("#share-status")).to_have_text("Link copied.")
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link == page.url and "scene=overlap" in link and "area=" in link
+
+    fresh = page.context.new_page()
+    fresh.goto(link)
+    expect(fresh.locator("#scene-id")).to_have_value("overlap")
+    expect(fresh.locator('#results-table tr[data-scene="overlap"]')).to_have_attribute("aria-selected", "true")
+    fresh.close()
