@@ -16,6 +16,8 @@ from teams.models import Team
 from .models import SearchedArea
 
 API_PAGE = 500  # the largest `limit` of POST /catalog/meta
+# A search that leaves out results with unknown values looks at this many of the API's results at most.
+KNOWN_SCAN_LIMIT = 5000
 OPTIONS_CACHE_SECONDS = 300
 # The providers under which a search finds the account's own imagery, and what each finds.
 OWN_PROVIDERS = {"my_imagery_images": "IMAGE", "my_imagery_mosaics": "MOSAIC"}
@@ -37,6 +39,8 @@ class SearchOptions:
 class SearchPage:
     images: list[SearchImage]
     total: int
+    looked_at: int | None = None  # when results with unknown values were left out: how many the API's were
+    api_total: int | None = None  # ... and how many the API has (more than looked_at: the total is a lower bound)
 
 
 @dataclass(frozen=True)
@@ -68,17 +72,60 @@ def search_options(*, client: DataAPIClient) -> SearchOptions:
     return options
 
 
-def scene_search(*, client: DataAPIClient, query: dict, offset: int, count: int) -> SearchPage:
-    """`count` results from `offset`, in as many API calls of up to API_PAGE results as needed."""
+def scene_search(
+    *, client: DataAPIClient, query: dict, offset: int, count: int, known: list[str] | tuple = ()
+) -> SearchPage:
+    """`count` results from `offset`, in as many API calls of up to API_PAGE results as needed.
+
+    With `known` (fields of a result), results lacking one of them are left out: the API cannot, as a value that is
+    null passes its filters, so the first KNOWN_SCAN_LIMIT results are read and filtered here."""
+    if known:
+        return _known_search(client=client, query=query, offset=offset, count=count, known=known)
     images: list[SearchImage] = []
     total = 0
     while True:
         limit = min(API_PAGE, count - len(images))
+        if limit <= 0:
+            return SearchPage(images=images, total=client.catalog_search(**query, limit=1, offset=0).total)
         answer = client.catalog_search(**query, limit=limit, offset=offset + len(images))
         images.extend(answer.images)
         total = answer.total
         if len(answer.images) < limit or len(images) >= count or offset + len(images) >= total:
             return SearchPage(images=images, total=total)
+
+
+def _known_search(*, client: DataAPIClient, query: dict, offset: int, count: int, known) -> SearchPage:
+    kept: list[SearchImage] = []
+    seen = 0
+    while True:
+        answer = client.catalog_search(**query, limit=API_PAGE, offset=seen)
+        seen += len(answer.images)
+        kept.extend(image for image in answer.images if all(getattr(image, name) is not None for name in known))
+        if len(answer.images) < API_PAGE or seen >= answer.total or seen >= KNOWN_SCAN_LIMIT:
+            break
+    return SearchPage(images=kept[offset : offset + count], total=len(kept), looked_at=seen, api_total=answer.total)
+
+
+def unknown_count(*, client: DataAPIClient, query: dict, sort_by: str, field_name: str, total: int) -> int:
+    """How many of the `total` results of `query` have no `field_name` value. Those sort last in either order
+    (DATA_API.md section 6), so a binary search over one-result pages sorted by `sort_by` finds where they start:
+    at most about log2(total) + 1 calls, one when every result has a value."""
+    ordered = {**query, "sortBy": sort_by, "sortOrder": "ASC"}
+
+    def known_at(offset: int) -> bool:
+        images = client.catalog_search(**ordered, limit=1, offset=offset).images
+        return bool(images) and getattr(images[0], field_name) is not None
+
+    if total == 0 or known_at(total - 1):
+        return 0
+    low, high = 0, total - 1  # the first unknown one is in [low, high]
+    while low < high:
+        middle = (low + high) // 2
+        if known_at(middle):
+            low = middle + 1
+        else:
+            high = middle
+    return total - low
 
 
 def searched_area_get(*, team: Team, key: str) -> SearchedArea | None:

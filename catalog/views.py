@@ -35,6 +35,12 @@ COLUMNS = [
     ("nadir", "Off-nadir °"),
     (None, "AOI %"),
 ]
+# The values a result may lack and still pass the API's filters: (the form's field leaving such results out, the
+# API's sort by that value, the result's field, what the page calls it).
+UNKNOWN_COUNTS = [
+    ("cloud_known", "CLOUD_COVER", "cloudCover", "cloud cover"),
+    ("nadir_known", "OFF_NADIR_ANGLE", "offNadirAngle", "off-nadir angle"),
+]
 AOI_ERRORS = {"TOO_LARGE_AOI", "INVALID_AOI"}
 FORM_OVERHEAD = 64 * 1024  # bytes of a multipart body around the file: boundaries, headers, the file's name
 
@@ -125,14 +131,17 @@ def search(request: DashboardRequest):
         return HttpResponseRedirect(_search_url(form, area.key), status=303)
     if request.method == "GET" and form.is_bound and form.is_valid():
         offset = (form.page_number - 1) * form.page_size
+        client = request.dataapi
         try:
             page = selectors.scene_search(
-                client=request.dataapi, query=form.api_query(), offset=offset, count=form.page_size
+                client=client, query=form.api_query(), offset=offset, count=form.page_size, known=form.known_fields()
             )
+            own = selectors.own_imagery(client=client, results=page.images)
+            context["unknown"] = _unknown(client, form, page)
+            context["relaxed"] = _relaxed(client, form) if page.total == 0 else []
         except api_errors.DataAPIError as exc:
             _api_error(form, exc)
         else:
-            own = selectors.own_imagery(client=request.dataapi, results=page.images)
             rows = result_rows(page.images, own=own, providers=options.providers)
             context["page"], context["rows"] = page, rows
             context["results"] = with_rows(results_geojson(page.images, digits=6), rows, own)
@@ -152,6 +161,31 @@ def search(request: DashboardRequest):
     }
     template = "catalog/search.html#search" if request.htmx else "catalog/search.html"
     return _allow_images(render(request, template, context, status=status), request)
+
+
+def _unknown(client, form: SearchForm, page: selectors.SearchPage) -> list[dict]:
+    """For cloud cover and off-nadir angle: how many of the results have no value (they pass the API's filters),
+    and whether they are left out."""
+    total = page.total if page.api_total is None else page.api_total
+    notes = []
+    for name, sort_by, field_name, what in UNKNOWN_COUNTS:
+        count = selectors.unknown_count(
+            client=client, query=form.api_query(), sort_by=sort_by, field_name=field_name, total=total
+        )
+        if count:
+            notes.append({"name": name, "label": form.fields[name].label, "count": count, "what": what,
+                          "left_out": bool(form.cleaned_data[name])})
+    return notes
+
+
+def _relaxed(client, form: SearchForm) -> list[tuple[str, int]]:
+    """When nothing matches: each filter set, with how many results the search has without it (one search each)."""
+    return [
+        (label, selectors.scene_search(
+            client=client, query=form.api_query(without=name), offset=0, count=0, known=form.known_fields(without=name)
+        ).total)
+        for name, label in form.set_filters.items()
+    ]
 
 
 def _columns(sort: str, descending: bool) -> list[dict]:
@@ -185,7 +219,9 @@ def export(request: DashboardRequest, kind: str):
         form = _search_form(request, selectors.search_options(client=request.dataapi))
         if not form.is_valid():
             return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
-        page = selectors.scene_search(client=request.dataapi, query=form.api_query(), offset=0, count=EXPORT_LIMIT)
+        page = selectors.scene_search(
+            client=request.dataapi, query=form.api_query(), offset=0, count=EXPORT_LIMIT, known=form.known_fields()
+        )
     except api_errors.DataAPIError as exc:  # a download, not a page: the sentence alone
         return api_error_response(request, exc, plain=True)
     if kind == "geojson":

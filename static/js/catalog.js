@@ -89,7 +89,7 @@ map.on("moveend", () => history.replaceState(history.state, "", current(location
 // A sort or page link searches with the form as it is now, edits not yet searched included; Search starts at page 1.
 document.addEventListener("click", (event) => {
   const form = document.getElementById("search-form");
-  if (event.target.closest("#search-submit")) form.elements.namedItem("page").value = "";
+  if (event.target.closest("#search-form button[type=submit]")) form.elements.namedItem("page").value = "";
   const link = event.target.closest("#search a[data-sort], #search a[data-page]");
   if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
   event.preventDefault();

@@ -352,3 +352,25 @@ def test_share_copies_the_link_of_the_search_and_its_scene(page, alice, previews
     expect(fresh.locator("#scene-id")).to_have_value("overlap")
     expect(fresh.locator('#results-table tr[data-scene="overlap"]')).to_have_attribute("aria-selected", "true")
     fresh.close()
+
+
+def test_scenes_with_no_cloud_value_are_counted_and_left_out_and_an_empty_search_says_why(page, alice, previews,
+                                                                                           tmp_path):
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+    assert len(scene_rows(page)) == 12
+    note = page.locator("#unknown-values li").first
+    expect(note).to_contain_text("11 scenes with no cloud cover pass the filters on it.")  # all but "overlap"
+    note.get_by_role("button", name="Leave them out").click()
+    expect(page.locator("#results-summary")).to_have_text("Scenes 1–1 of 1")
+    assert scene_rows(page) == ["overlap"]
+    expect(page.locator("#filters > summary")).to_contain_text("Only scenes with a cloud value")
+
+    page.locator("#filters > summary").click()
+    page.get_by_label("Max cloud %").fill("5")  # "overlap" has 10 %
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-summary")).to_have_text("No scene matches this search.")
+    expect(page.locator("#relaxed")).to_contain_text("without “Max cloud % 5”: 1 scene")
+    expect(page.locator("#relaxed")).to_contain_text("without “Only scenes with a cloud value”: 11 scenes")
+    assert page.console_errors == []
