@@ -17,8 +17,8 @@ from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
 
-from . import selectors, services
-from .aoi_files import AOIFileError, aoi_from_file, size_check
+from . import places, selectors, services
+from .aoi_files import AOIFileError, aoi_from_file, aoi_from_text, size_check
 from .areas import TooDetailed, area_for_search
 from .exports import results_csv, results_geojson
 from .forms import SearchForm, km2
@@ -157,6 +157,7 @@ def search(request: DashboardRequest):
             "areaLimit": options.area_limit,
             "areaLimitText": options.area_limit and km2(options.area_limit),
             "aoiFileUrl": reverse("catalog:aoi-file"),
+            "placesUrl": reverse("catalog:places"),
         },
     }
     template = "catalog/search.html#search" if request.htmx else "catalog/search.html"
@@ -236,16 +237,22 @@ def export(request: DashboardRequest, kind: str):
 @team_role_required(Role.VIEWER)
 @require_POST
 def aoi_file(request: DashboardRequest):
-    """The area in an uploaded file as a GeoJSON geometry, or the reason the file gives none.
+    """The area in an uploaded file (or typed: `text`) as a GeoJSON geometry, or the reason it gives none.
 
     A body longer than a file may be is refused by its announced length, before a byte of it is read (Django would
     otherwise spool the file to disk whatever its size); so at most that much is ever read into memory."""
     try:
         size_check("The file", _content_length(request) - FORM_OVERHEAD)
         upload = request.FILES.get("file")
-        if upload is None:
+        if "text" in request.POST:
+            geometry = aoi_from_text(request.POST["text"])
+        elif upload is None:
             return JsonResponse({"error": "Choose a file holding the area."}, status=400)
-        searched = area_for_search(shape(aoi_from_file(upload.name, upload.read())))
+        else:
+            geometry = aoi_from_file(upload.name, upload.read())
+        searched = area_for_search(shape(geometry))
+    except RequestDataTooBig:
+        return JsonResponse({"error": "The typed area is too large; load it as a file instead."}, status=413)
     except (AOIFileError, TooDetailed) as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse({"geometry": mapping(searched.geometry), "note": searched.note})
@@ -256,3 +263,13 @@ def _content_length(request: DashboardRequest) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def place_search(request: DashboardRequest):
+    """The places of the gazetteer named by `q`, or the point `q` names as "latitude, longitude"."""
+    text = request.GET.get("q", "")
+    point = places.coordinates(text)
+    found = [point] if point else places.places_named(text)
+    return JsonResponse({"places": [place.as_json() for place in found]})

@@ -3,6 +3,7 @@
 // centre and zoom) and `scene` (the selected one). A search adds a history entry; the back button re-runs the search
 // of the entry it returns to.
 import { createAOI } from "./catalog-aoi.js";
+import { createPlaces } from "./catalog-places.js";
 import { createResults } from "./catalog-results.js";
 import { copyText, createMap, island } from "./map/base.js";
 
@@ -26,6 +27,7 @@ const results = createResults(map, {
 });
 // A new area makes the results of the old one stale: they go (the link still names the last search).
 const aoi = createAOI(map, { ...settings, onChange: () => clearResults() });
+createPlaces(map, settings);
 
 function clearResults() {
   document.querySelectorAll("#search .results, #search .results-action, #catalog-results").forEach((el) => el.remove());

@@ -374,3 +374,98 @@ def test_scenes_with_no_cloud_value_are_counted_and_left_out_and_an_empty_search
     expect(page.locator("#relaxed")).to_contain_text("without “Max cloud % 5”: 1 scene")
     expect(page.locator("#relaxed")).to_contain_text("without “Only scenes with a cloud value”: 11 scenes")
     assert page.console_errors == []
+
+
+def map_view(page) -> tuple[float, float, int]:
+    lat, lon, zoom = re.search(r"view=([-\d.]+)%2C([-\d.]+)%2C(\d+)", page.url).groups()
+    return float(lat), float(lon), int(zoom)
+
+
+def test_going_to_a_place_by_name_or_coordinates(page, alice, previews):
+    sign_in(page, "alice")
+    page.goto("/catalog/")
+    query = page.get_by_label("Place name, or latitude, longitude")
+    query.fill("vancou")
+    query.press("Enter")
+    expect(page.locator("#place-status")).to_have_text("Showing Vancouver, Canada.")
+    lat, lon, zoom = map_view(page)
+    assert abs(lat - 49.25) < 0.1 and abs(lon + 123.12) < 0.1 and zoom >= 11
+
+    query.fill("paris")
+    query.press("Enter")
+    expect(page.locator("#place-status")).to_have_text("Showing Paris, France.")
+    others = page.locator("#place-results button")
+    expect(others.first).to_be_visible()  # Paris, Texas and the like
+    others.first.focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#place-results")).to_be_hidden()
+
+    query.fill("49.02, -115.85")
+    query.press("Enter")
+    expect(page.locator("#place-status")).to_have_text("Showing 49.02, -115.85.")
+    lat, lon, _ = map_view(page)
+    assert abs(lat - 49.02) < 0.01 and abs(lon + 115.85) < 0.01
+
+    query.fill("Atlantis Nowhere")
+    query.press("Enter")
+    expect(page.locator("#place-status")).to_contain_text("No place named “Atlantis Nowhere”")
+    assert page.console_errors == []
+
+
+def test_the_maps_view_is_the_area_and_finds_the_scenes_in_it(page, alice, previews):
+    sign_in(page, "alice")
+    page.goto(START)
+    page.get_by_role("button", name="Use map view").click()
+    expect(page.locator("#aoi-area")).to_contain_text(re.compile(r"Area: [\d,]+ km²"))
+    [ring] = json.loads(page.locator("#id_aoi").input_value())["coordinates"]
+    lons, lats = [lon for lon, _ in ring], [lat for _, lat in ring]
+    assert abs((min(lons) + max(lons)) / 2 + 115.85) < 0.01 and abs((min(lats) + max(lats)) / 2 - 49.02) < 0.01
+    assert 0.5 < max(lons) - min(lons) < 2  # the map's width at zoom 10
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+    assert {"overlap", "mt_m_4911558_sw_11_060_20231117_20240103"} <= set(scene_rows(page))
+
+
+def test_an_area_is_typed_and_searched_with_the_keyboard_alone(page, alice, previews):
+    sign_in(page, "alice")
+    page.goto(START)
+    # Tab from the top of the page: every stop shows a focus ring, and the typed-area box is among them.
+    page.locator("body").focus()
+    seen = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const el = document.activeElement;
+            const target = el.id === "aoi-file" ? el.previousElementSibling : el;
+            const style = getComputedStyle(target);
+            const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== "none";
+            return {id: el.id, text: el.textContent.trim().slice(0, 30), tag: el.tagName, ring};
+        }""")
+        seen.append(focused)
+        if focused["tag"] == "SUMMARY" and "Type or paste" in focused["text"]:
+            break
+    assert [f for f in seen if not f["ring"]] == []
+    assert any(f["id"] == "aoi-file" for f in seen)  # "Load file…" (its label shows the ring)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("-116.1, 48.95, -115.6, 49.1")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#aoi-area")).to_contain_text(re.compile(r"Area: [\d,]+ km²"))
+    page.get_by_role("button", name="Search").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+    assert len(scene_rows(page)) == 12
+
+    # A row opens the scene with Enter; Esc closes it.
+    row = page.locator('#results-table tr[data-scene="overlap"]')
+    row.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#scene-details")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#scene-details")).to_be_hidden()
+
+    page.locator("#aoi-typed > summary").click()
+    page.locator("#aoi-text").fill("POLYGON ((0 0, 1 0")
+    page.get_by_role("button", name="Use this area").click()
+    expect(page.locator("#aoi-error")).to_contain_text("The typed area is not valid WKT")
