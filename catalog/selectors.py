@@ -53,14 +53,14 @@ class OwnItem:
     preview_image: str | None = None  # the id of the image whose preview stands for it
 
 
-def _account(client: DataAPIClient) -> str:
+def account_key(client: DataAPIClient) -> str:
     """A digest naming the client's account in cache keys (never the token itself)."""
     return hashlib.sha256(f"{client.base_url} {client.session.headers['Authorization']}".encode()).hexdigest()
 
 
 def search_options(*, client: DataAPIClient) -> SearchOptions:
     """From GET /user/status, cached briefly per account."""
-    key = f"catalog:options:{_account(client)}"
+    key = f"catalog:options:{account_key(client)}"
     options = cache.get(key)
     if options is None:
         status = client.user_status()
@@ -162,7 +162,7 @@ def own_imagery(*, client: DataAPIClient, results: list[SearchImage]) -> dict[st
     own = [result for result in results if result.providerName in OWN_PROVIDERS]
     if not own:
         return {}
-    account = _account(client)
+    account = account_key(client)
     found: dict[str, OwnItem] = {}
     calls = 0
     mosaics = None

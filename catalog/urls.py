@@ -10,4 +10,5 @@ urlpatterns = [
     path("export.csv", views.export, {"kind": "csv"}, name="export-csv"),
     path("aoi-file", views.aoi_file, name="aoi-file"),
     path("places", views.place_search, name="places"),
+    path("coverage", views.map_coverage, name="coverage"),
 ]

@@ -1,6 +1,7 @@
 """The map search page: one URL for the page, its results fragment (htmx), the exports and the AOI file reader."""
 
 import json
+import math
 from urllib.parse import urlsplit
 
 from django.core.exceptions import RequestDataTooBig
@@ -17,7 +18,7 @@ from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
 
-from . import places, selectors, services
+from . import coverage, places, selectors, services
 from .aoi_files import AOIFileError, aoi_from_file, aoi_from_text, size_check
 from .areas import TooDetailed, area_for_search
 from .exports import results_csv, results_geojson
@@ -158,6 +159,7 @@ def search(request: DashboardRequest):
             "areaLimitText": options.area_limit and km2(options.area_limit),
             "aoiFileUrl": reverse("catalog:aoi-file"),
             "placesUrl": reverse("catalog:places"),
+            "coverageUrl": reverse("catalog:coverage"),
         },
     }
     template = "catalog/search.html#search" if request.htmx else "catalog/search.html"
@@ -273,3 +275,22 @@ def place_search(request: DashboardRequest):
     point = places.coordinates(text)
     found = [point] if point else places.places_named(text)
     return JsonResponse({"places": [place.as_json() for place in found]})
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def map_coverage(request: DashboardRequest):
+    """Where the catalog has scenes in the map's view: `bbox` (west,south,east,north in degrees) at `zoom`."""
+    try:
+        bounds = [float(part) for part in request.GET.get("bbox", "").split(",")]
+        zoom = int(request.GET.get("zoom", ""))
+    except ValueError:
+        bounds, zoom = [], -1
+    if len(bounds) != 4 or not all(map(math.isfinite, bounds)) or not 0 <= zoom <= 30:
+        return JsonResponse({"error": "Give bbox=west,south,east,north in degrees and a zoom of 0 to 30."}, status=400)
+    try:
+        options = selectors.search_options(client=request.dataapi)
+        answer = coverage.coverage(client=request.dataapi, bounds=bounds, zoom=zoom, area_limit=options.area_limit)
+    except api_errors.DataAPIError as exc:
+        return JsonResponse({"error": shown(exc).message}, status=502)
+    return JsonResponse(answer)

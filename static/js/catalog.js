@@ -3,13 +3,14 @@
 // centre and zoom) and `scene` (the selected one). A search adds a history entry; the back button re-runs the search
 // of the entry it returns to.
 import { createAOI } from "./catalog-aoi.js";
+import { createCoverage } from "./catalog-coverage.js";
 import { createPlaces } from "./catalog-places.js";
 import { createResults } from "./catalog-results.js";
 import { copyText, createMap, island } from "./map/base.js";
 
 const settings = island("catalog-settings");
 const linkedScene = new URL(location.href).searchParams.get("scene"); // (read before the map's moves rewrite the URL)
-const { map } = createMap("catalog-map", island("catalog-base-maps"), { worldCopyJump: false });
+const { map, switcher } = createMap("catalog-map", island("catalog-base-maps"), { worldCopyJump: false });
 
 // The page's URL for `href` with the map's view and the selected scene.
 function current(href) {
@@ -28,6 +29,7 @@ const results = createResults(map, {
 // A new area makes the results of the old one stale: they go (the link still names the last search).
 const aoi = createAOI(map, { ...settings, onChange: () => clearResults() });
 createPlaces(map, settings);
+createCoverage(map, settings, switcher);
 
 function clearResults() {
   document.querySelectorAll("#search .results, #search .results-action, #catalog-results").forEach((el) => el.remove());

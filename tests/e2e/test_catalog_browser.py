@@ -469,3 +469,27 @@ def test_an_area_is_typed_and_searched_with_the_keyboard_alone(page, alice, prev
     page.locator("#aoi-text").fill("POLYGON ((0 0, 1 0")
     page.get_by_role("button", name="Use this area").click()
     expect(page.locator("#aoi-error")).to_contain_text("The typed area is not valid WKT")
+
+
+BLANK_CANVAS = """canvas => {
+  const blank = document.createElement("canvas");
+  blank.width = canvas.width; blank.height = canvas.height;
+  return canvas.toDataURL() === blank.toDataURL();
+}"""
+
+
+def test_the_coverage_layer_shows_where_the_catalog_has_scenes_at_every_zoom(page, alice, previews):
+    from dataserver.models import Account
+
+    Account.objects.filter(email="acme@example.com").update(search_area_limit=80_000_000 * 10**6)
+    sign_in(page, "alice")
+    page.goto("/catalog/?view=20,0,2")
+    status = page.locator("#coverage-status")
+    expect(status).to_have_text("Catalog: shaded where the catalog has scenes", timeout=20_000)
+    canvas = page.locator(".leaflet-coverage-pane canvas")
+    assert canvas.evaluate(BLANK_CANVAS) is False
+
+    page.goto(START)  # close in: the footprints of the NAIP scenes
+    expect(status).to_have_text("Catalog: 16 scenes in view", timeout=20_000)
+    assert canvas.evaluate(BLANK_CANVAS) is False
+    assert page.console_errors == []
