@@ -170,11 +170,15 @@ def _unknown(client, form: SearchForm, page: selectors.SearchPage) -> list[dict]
     """For cloud cover and off-nadir angle: how many of the results have no value (they pass the API's filters),
     and whether they are left out."""
     total = page.total if page.api_total is None else page.api_total
+    whole = page.api_total is None and len(page.images) == total  # every result is on the page: counted here
     notes = []
     for name, sort_by, field_name, what in UNKNOWN_COUNTS:
-        count = selectors.unknown_count(
-            client=client, query=form.api_query(), sort_by=sort_by, field_name=field_name, total=total
-        )
+        if whole:
+            count = sum(getattr(image, field_name) is None for image in page.images)
+        else:
+            count = selectors.unknown_count(
+                client=client, query=form.api_query(), sort_by=sort_by, field_name=field_name, total=total
+            )
         if count:
             notes.append({"name": name, "label": form.fields[name].label, "count": count, "what": what,
                           "left_out": bool(form.cleaned_data[name])})

@@ -246,6 +246,7 @@ export function createResults(map, { onSelect = () => {} } = {}) {
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || event.defaultPrevented) return;
     if (map._popup?.isOpen?.()) {
+      event.preventDefault();
       map.closePopup();
       return;
     }

@@ -115,6 +115,16 @@ document.addEventListener("click", async (event) => {
   status.textContent = (await copyText(link)) ? "Link copied." : `Copy this link: ${link}`;
 });
 
+// Esc folds the open part of the panel (the filters, the typed area) that has the focus.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented) return;
+  const part = document.activeElement?.closest?.("#search details[open]");
+  if (!part) return;
+  event.preventDefault();
+  part.open = false;
+  part.querySelector("summary").focus();
+});
+
 aoi.load(document.getElementById("id_aoi")?.value);
 setView(new URL(location.href));
 results.want(linkedScene);

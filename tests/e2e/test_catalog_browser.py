@@ -465,6 +465,14 @@ def test_an_area_is_typed_and_searched_with_the_keyboard_alone(page, alice, prev
     page.keyboard.press("Escape")
     expect(page.locator("#scene-details")).to_be_hidden()
 
+    # Esc folds the filters the focus is in.
+    page.locator("#filters > summary").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Max cloud %").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#filters")).not_to_have_attribute("open", "")
+    expect(page.locator("#filters > summary")).to_be_focused()
+
     page.locator("#aoi-typed > summary").click()
     page.locator("#aoi-text").fill("POLYGON ((0 0, 1 0")
     page.get_by_role("button", name="Use this area").click()
