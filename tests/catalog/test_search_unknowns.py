@@ -4,6 +4,7 @@ search that finds nothing says what each filter took away. Against the self-host
 import pytest
 
 from catalog import selectors
+from teams.clients import client_for
 from tests.dataserver.catalog_scenes import AOI, make_scene
 
 from .test_search_page import rows, url
@@ -40,8 +41,6 @@ def test_scenes_with_unknown_values_can_be_left_out(alice, mixed):
 
 
 def test_the_unknown_count_takes_a_logarithmic_number_of_calls(alice, acme_account, cast):
-    from teams.clients import client_for
-
     for number in range(40):
         make_scene(f"n{number:02}", cloud_cover=None if number % 4 == 0 else float(number))
     client = client_for(team=cast.acme)

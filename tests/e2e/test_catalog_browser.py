@@ -9,12 +9,17 @@ import re
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from shapely import wkt
+from shapely.geometry import mapping
 
+from dataserver.models import Account
+from teams.clients import client_for
 from teams.models import Role, Team
 from tests.catalog.conftest import naip  # noqa: F401  (the NAIP fixture scenes)
 from tests.conftest import make_account
 from tests.dataserver.catalog_scenes import make_scene
 from tests.e2e.test_frame_browser import sign_in
+from tests.rasters import COGEO
 from tests.teams.conftest import connect, join, make_user
 
 pytestmark = pytest.mark.e2e
@@ -271,11 +276,6 @@ def test_results_are_readable_at_1366_by_768(page, alice, previews, tmp_path):
 
 
 def test_own_imagery_rows_show_the_file_its_date_and_pixel_size(page, alice, previews, tmp_path):
-    from teams.clients import client_for
-    from tests.rasters import COGEO
-    from shapely import wkt
-    from shapely.geometry import mapping
-
     api = client_for(team=Team.objects.get(name="Acme"))
     mosaic = api.mosaic_create(name="Fields 2024")
     image_id = api.mosaic_upload_image(mosaic.id, file=COGEO).image_id
@@ -487,8 +487,6 @@ BLANK_CANVAS = """canvas => {
 
 
 def test_the_coverage_layer_shows_where_the_catalog_has_scenes_at_every_zoom(page, alice, previews):
-    from dataserver.models import Account
-
     Account.objects.filter(email="acme@example.com").update(search_area_limit=80_000_000 * 10**6)
     sign_in(page, "alice")
     page.goto("/catalog/?view=20,0,2")
