@@ -1,4 +1,5 @@
-"""The map search page: one URL for the page, its results fragment (htmx), the exports and the AOI file reader."""
+"""The map search page: one URL for the page, its results fragment (htmx), the exports, the AOI file reader, the
+gazetteer and the coverage layer."""
 
 import json
 import math
@@ -180,19 +181,19 @@ def _unknown(client, form: SearchForm, page: selectors.SearchPage) -> list[dict]
                 client=client, query=form.api_query(), sort_by=sort_by, field_name=field_name, total=total
             )
         if count:
+            left_out = bool(form.cleaned_data[name])
             notes.append({"name": name, "label": form.fields[name].label, "count": count, "what": what,
-                          "left_out": bool(form.cleaned_data[name])})
+                          "left_out": left_out})
     return notes
 
 
 def _relaxed(client, form: SearchForm) -> list[tuple[str, int]]:
     """When nothing matches: each filter set, with how many results the search has without it (one search each)."""
-    return [
-        (label, selectors.scene_search(
-            client=client, query=form.api_query(without=name), offset=0, count=0, known=form.known_fields(without=name)
-        ).total)
-        for name, label in form.set_filters.items()
-    ]
+    totals = []
+    for name, label in form.set_filters.items():
+        query, known = form.api_query(without=name), form.known_fields(without=name)
+        totals.append((label, selectors.scene_search(client=client, query=query, offset=0, count=0, known=known).total))
+    return totals
 
 
 def _columns(sort: str, descending: bool) -> list[dict]:
