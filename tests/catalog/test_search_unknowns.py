@@ -2,6 +2,7 @@
 search that finds nothing says what each filter took away. Against the self-hosted Data API on the live server."""
 
 import pytest
+from django.urls import reverse
 
 from catalog import selectors
 from teams.clients import client_for
@@ -66,3 +67,10 @@ def test_a_search_finding_nothing_says_what_each_filter_took_away(alice, mixed):
 
 def test_a_search_with_results_makes_no_relaxed_searches(alice, mixed):
     assert "Without one of the filters" not in page_text(alice.get(url(cloud_max="50")))
+
+
+def test_the_export_leaves_out_what_the_page_leaves_out(alice, mixed):
+    query = url(cloud_known="on").split("?", 1)[1]
+    answer = alice.get(f"{reverse('catalog:export-csv')}?{query}")
+    ids = sorted(line.split(",")[0] for line in answer.content.decode().splitlines()[1:])
+    assert ids == ["s0", "s2", "s3", "s5"]
