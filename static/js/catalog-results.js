@@ -47,6 +47,28 @@ function contains(layer, latlng) {
   return inside;
 }
 
+// Row thumbnails are made for the rows in view only (a page of a thousand rows would otherwise parse, and ask
+// for, a thousand pictures): rows have one height, so those in view follow from the scroll position.
+function showThumbnails() {
+  const scroll = document.querySelector("#search .results-scroll");
+  const rows = scroll?.querySelectorAll("#results-table tbody tr");
+  if (!rows?.length) return;
+  const height = rows[0].getBoundingClientRect().height || 28;
+  const header = scroll.querySelector("thead").getBoundingClientRect().height;
+  const first = Math.max(0, Math.floor((scroll.scrollTop - header) / height) - 2);
+  const last = Math.min(rows.length, first + Math.ceil(scroll.clientHeight / height) + 4);
+  for (let index = first; index < last; index++) {
+    const cell = rows[index].querySelector("td.thumb[data-src]");
+    if (!cell) continue;
+    const img = document.createElement("img");
+    img.alt = "";
+    img.width = img.height = 24;
+    img.src = cell.dataset.src;
+    cell.removeAttribute("data-src");
+    cell.append(img);
+  }
+}
+
 export function createResults(map, { onSelect = () => {} } = {}) {
   const renderer = L.canvas({ padding: 0.5, tolerance: 2 });
   map.createPane("preview").style.zIndex = 350;
@@ -203,7 +225,22 @@ export function createResults(map, { onSelect = () => {} } = {}) {
       group.addLayer(layer);
     }
     select(keep && scenes.has(keep) ? keep : null);
+    showThumbnails();
   }
+
+  let thumbnailsAsked = false;
+  document.addEventListener(
+    "scroll",
+    (event) => {
+      if (thumbnailsAsked || !event.target.classList?.contains("results-scroll")) return;
+      thumbnailsAsked = true;
+      requestAnimationFrame(() => {
+        thumbnailsAsked = false;
+        showThumbnails();
+      });
+    },
+    { capture: true, passive: true },
+  );
 
   group.on("mouseover", (event) => hover(event.layer.sceneId, true));
   group.on("mouseout", (event) => hovered === event.layer.sceneId && hover(null, true));

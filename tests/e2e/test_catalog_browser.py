@@ -216,6 +216,9 @@ def test_names_an_imported_catalog_gives_show_as_text_in_the_pick_list_and_the_p
     assert page.evaluate("window.pwned") is None
 
 
+SEARCH_TIMEOUT = 20_000  # ms: a search with its own-imagery look-ups, on a loaded machine
+
+
 def search_in(page, tmp_path, polygon: dict) -> None:
     """Set the area from a GeoJSON file and search."""
     area = tmp_path / "area.geojson"
@@ -223,7 +226,7 @@ def search_in(page, tmp_path, polygon: dict) -> None:
     page.locator("#aoi-file").set_input_files(area)
     expect(page.locator("#aoi-area")).to_contain_text("km²")
     page.get_by_role("button", name="Search").click()
-    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+    expect(page.locator("#results-table tbody tr").first).to_be_visible(timeout=SEARCH_TIMEOUT)
 
 
 NAIP_BOX = {"type": "Polygon", "coordinates": [[[-116.1, 48.95], [-115.6, 48.95], [-115.6, 49.1], [-116.1, 49.1],
