@@ -95,12 +95,12 @@ class _Limits:
             raise AOIFileError(f"{self.name} is nested more than {MAX_NESTING} levels deep; an area file is not.")
 
 
-def aoi_from_file(name: str, data: bytes) -> dict:
-    """The file's polygons as one GeoJSON geometry in lon/lat."""
+def aoi_from_file(name: str, data: bytes, *, suffix: str | None = None) -> dict:
+    """The file's polygons as one GeoJSON geometry in lon/lat (`suffix`: its format, when its name does not say)."""
     size_check(name, len(data))
     if not data.strip():
         raise AOIFileError(f"{name} is empty.")
-    suffix = PurePosixPath(name.lower()).suffix
+    suffix = suffix or PurePosixPath(name.lower()).suffix
     if suffix not in _READERS:
         raise AOIFileError(f"{name} is not an area file we can read: use {FORMATS}.")
     return _polygonal(_READERS[suffix](data, _Limits(name)), name)
@@ -572,3 +572,25 @@ _FEATURE_READERS = {
     ".kmz": _kmz_features,
     ".zip": partial(_shapefile_features, attributes=True),
 }
+
+
+BOX = re.compile(r"\s*(-?\d+(?:\.\d*)?)\s*[,; ]\s*(-?\d+(?:\.\d*)?)\s*[,; ]\s*(-?\d+(?:\.\d*)?)\s*[,; ]\s*(-?\d+(?:\.\d*)?)\s*")
+
+
+def aoi_from_text(text: str) -> dict:
+    """An area typed or pasted: a box "west, south, east, north" in degrees, GeoJSON or WKT (read as their files)."""
+    name = "The typed area"
+    found = BOX.fullmatch(text)
+    if found:
+        west, south, east, north = map(float, found.groups())
+        if not (-90 <= south < north <= 90 and -180 <= west <= 180 and -180 <= east <= 180 and west != east):
+            raise AOIFileError(
+                f"{name} is not a box: give west, south, east, north in degrees (longitudes -180 to 180, latitudes "
+                "-90 to 90, south below north)."
+            )
+        if east < west:  # across the antimeridian
+            east += 360
+        ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        return {"type": "Polygon", "coordinates": [ring]}
+    suffix = ".geojson" if text.lstrip().startswith(("{", "[")) else ".wkt"
+    return aoi_from_file(name, text.encode(), suffix=suffix)

@@ -19,6 +19,11 @@ SORTS = {
     "provider": "PROVIDER_NAME",
 }
 PAGE_SIZES = [100, 250, 500, 1000]
+# The fields that narrow a search down (the others say which part of the results to show, and how).
+FILTERS = ("date_from", "date_to", "cloud_max", "cloud_known", "res_min", "res_max", "nadir_min", "nadir_max",
+           "nadir_known", "coverage_min", "product", "provider")
+# A result with no value of these passes the API's filters; these fields leave it out (selectors.scene_search).
+KNOWN = {"cloud_known": "cloudCover", "nadir_known": "offNadirAngle"}
 PRODUCT_TYPES = [("IMAGE", "Images"), ("MOSAIC", "Mosaics")]
 
 
@@ -34,10 +39,12 @@ class SearchForm(forms.Form):
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     cloud_max = forms.FloatField(required=False, min_value=0, max_value=100, label="Max cloud %")
+    cloud_known = forms.BooleanField(required=False, label="Only scenes with a cloud value")
     res_min = forms.FloatField(required=False, min_value=0, label="Min resolution m/px")
     res_max = forms.FloatField(required=False, min_value=0, label="Max resolution m/px")
     nadir_min = forms.FloatField(required=False, min_value=0, max_value=90, label="Min off-nadir °")
     nadir_max = forms.FloatField(required=False, min_value=0, max_value=90, label="Max off-nadir °")
+    nadir_known = forms.BooleanField(required=False, label="Only scenes with an off-nadir value")
     coverage_min = forms.FloatField(required=False, min_value=0, max_value=100, label="Min AOI coverage %")
     product = forms.MultipleChoiceField(
         required=False, choices=PRODUCT_TYPES, widget=forms.CheckboxSelectMultiple, label="Product"
@@ -93,6 +100,26 @@ class SearchForm(forms.Form):
         return data
 
     @property
+    def set_filters(self) -> dict[str, str]:
+        """The filters this search sets, by field name: their label and value, as the page names them."""
+        data = self.cleaned_data if self.is_valid() else {}
+        shown = {}
+        for name in FILTERS:
+            value = data.get(name)
+            if value in (None, [], "", False):
+                continue
+            if value is True:
+                shown[name] = self.fields[name].label
+                continue
+            if isinstance(value, list):
+                choices = dict(self.fields[name].choices)
+                value = ", ".join(str(choices.get(item, item)) for item in value)
+            elif isinstance(value, float):
+                value = f"{value:g}"
+            shown[name] = f"{self.fields[name].label} {value}"
+        return shown
+
+    @property
     def sort_key(self) -> str:
         return self.cleaned_data.get("sort") or "date"
 
@@ -108,9 +135,16 @@ class SearchForm(forms.Form):
     def page_size(self) -> int:
         return self.cleaned_data.get("per_page") or PAGE_SIZES[0]
 
-    def api_query(self) -> dict:
-        """The request fields of POST /catalog/meta (DATA_API.md section 6), without limit and offset."""
+    def known_fields(self, *, without: str | None = None) -> list[str]:
+        """The fields of a result that must have a value for it to be shown (`without`: a filter to leave out)."""
+        return [field for name, field in KNOWN.items() if name != without and self.cleaned_data.get(name)]
+
+    def api_query(self, *, without: str | None = None) -> dict:
+        """The request fields of POST /catalog/meta (DATA_API.md section 6), without limit and offset; `without`
+        names a filter to leave out."""
         data = self.cleaned_data
+        if without is not None:
+            data = {**data, without: self.fields[without].to_python(None)}
         query = {
             "aoi": self.api_aoi,
             "acquisitionDateFrom": data["date_from"] and f"{data['date_from'].isoformat()}T00:00:00Z",

@@ -1,6 +1,8 @@
-"""The map search page: one URL for the page, its results fragment (htmx), the exports and the AOI file reader."""
+"""The map search page: one URL for the page, its results fragment (htmx), the exports, the AOI file reader, the
+gazetteer and the coverage layer."""
 
 import json
+import math
 from urllib.parse import urlsplit
 
 from django.core.exceptions import RequestDataTooBig
@@ -17,21 +19,29 @@ from mapflow_web.http import DashboardRequest
 from teams.models import Role
 from teams.permissions import team_role_required
 
-from . import selectors, services
-from .aoi_files import AOIFileError, aoi_from_file, size_check
+from . import coverage, places, selectors, services
+from .aoi_files import AOIFileError, aoi_from_file, aoi_from_text, size_check
 from .areas import TooDetailed, area_for_search
 from .exports import results_csv, results_geojson
 from .forms import SearchForm, km2
+from .results import result_rows, with_rows
 
 EXPORT_LIMIT = 5000
 # The results table: (sort key or None, label).
 COLUMNS = [
+    (None, "Scene"),
     ("date", "Date"),
     ("provider", "Provider"),
     ("resolution", "m/px"),
     ("cloud", "Cloud %"),
     ("nadir", "Off-nadir °"),
     (None, "AOI %"),
+]
+# The values a result may lack and still pass the API's filters: (the form's field leaving such results out, the
+# API's sort by that value, the result's field, what the page calls it).
+UNKNOWN_COUNTS = [
+    ("cloud_known", "CLOUD_COVER", "cloudCover", "cloud cover"),
+    ("nadir_known", "OFF_NADIR_ANGLE", "offNadirAngle", "off-nadir angle"),
 ]
 AOI_ERRORS = {"TOO_LARGE_AOI", "INVALID_AOI"}
 FORM_OVERHEAD = 64 * 1024  # bytes of a multipart body around the file: boundaries, headers, the file's name
@@ -123,15 +133,20 @@ def search(request: DashboardRequest):
         return HttpResponseRedirect(_search_url(form, area.key), status=303)
     if request.method == "GET" and form.is_bound and form.is_valid():
         offset = (form.page_number - 1) * form.page_size
+        client = request.dataapi
         try:
             page = selectors.scene_search(
-                client=request.dataapi, query=form.api_query(), offset=offset, count=form.page_size
+                client=client, query=form.api_query(), offset=offset, count=form.page_size, known=form.known_fields()
             )
+            own = selectors.own_imagery(client=client, results=page.images)
+            context["unknown"] = _unknown(client, form, page)
+            context["relaxed"] = _relaxed(client, form) if page.total == 0 else []
         except api_errors.DataAPIError as exc:
             _api_error(form, exc)
         else:
-            context["page"] = page
-            context["results"] = results_geojson(page.images, digits=6)
+            rows = result_rows(page.images, own=own, providers=options.providers)
+            context["page"], context["rows"] = page, rows
+            context["results"] = with_rows(results_geojson(page.images, digits=6), rows, own)
             context["pages"] = _pages(form, page.total)
             context["first"], context["last"] = offset + 1, offset + len(page.images)
     if form.errors:
@@ -145,10 +160,41 @@ def search(request: DashboardRequest):
             "areaLimitText": options.area_limit and km2(options.area_limit),
             "aoiFileUrl": reverse("catalog:aoi-file"),
             "maxZoom": leaflet_settings["MAX_ZOOM"],
+            "placesUrl": reverse("catalog:places"),
+            "coverageUrl": reverse("catalog:coverage"),
         },
     }
     template = "catalog/search.html#search" if request.htmx else "catalog/search.html"
     return _allow_images(render(request, template, context, status=status), request)
+
+
+def _unknown(client, form: SearchForm, page: selectors.SearchPage) -> list[dict]:
+    """For cloud cover and off-nadir angle: how many of the results have no value (they pass the API's filters),
+    and whether they are left out."""
+    total = page.total if page.api_total is None else page.api_total
+    whole = page.api_total is None and len(page.images) == total  # every result is on the page: counted here
+    notes = []
+    for name, sort_by, field_name, what in UNKNOWN_COUNTS:
+        if whole:
+            count = sum(getattr(image, field_name) is None for image in page.images)
+        else:
+            count = selectors.unknown_count(
+                client=client, query=form.api_query(), sort_by=sort_by, field_name=field_name, total=total
+            )
+        if count:
+            left_out = bool(form.cleaned_data[name])
+            notes.append({"name": name, "label": form.fields[name].label, "count": count, "what": what,
+                          "left_out": left_out})
+    return notes
+
+
+def _relaxed(client, form: SearchForm) -> list[tuple[str, int]]:
+    """When nothing matches: each filter set, with how many results the search has without it (one search each)."""
+    totals = []
+    for name, label in form.set_filters.items():
+        query, known = form.api_query(without=name), form.known_fields(without=name)
+        totals.append((label, selectors.scene_search(client=client, query=query, offset=0, count=0, known=known).total))
+    return totals
 
 
 def _columns(sort: str, descending: bool) -> list[dict]:
@@ -182,7 +228,9 @@ def export(request: DashboardRequest, kind: str):
         form = _search_form(request, selectors.search_options(client=request.dataapi))
         if not form.is_valid():
             return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
-        page = selectors.scene_search(client=request.dataapi, query=form.api_query(), offset=0, count=EXPORT_LIMIT)
+        page = selectors.scene_search(
+            client=request.dataapi, query=form.api_query(), offset=0, count=EXPORT_LIMIT, known=form.known_fields()
+        )
     except api_errors.DataAPIError as exc:  # a download, not a page: the sentence alone
         return api_error_response(request, exc, plain=True)
     if kind == "geojson":
@@ -197,16 +245,22 @@ def export(request: DashboardRequest, kind: str):
 @team_role_required(Role.VIEWER)
 @require_POST
 def aoi_file(request: DashboardRequest):
-    """The area in an uploaded file as a GeoJSON geometry, or the reason the file gives none.
+    """The area in an uploaded file (or typed: `text`) as a GeoJSON geometry, or the reason it gives none.
 
     A body longer than a file may be is refused by its announced length, before a byte of it is read (Django would
     otherwise spool the file to disk whatever its size); so at most that much is ever read into memory."""
     try:
         size_check("The file", _content_length(request) - FORM_OVERHEAD)
         upload = request.FILES.get("file")
-        if upload is None:
+        if "text" in request.POST:
+            geometry = aoi_from_text(request.POST["text"])
+        elif upload is None:
             return JsonResponse({"error": "Choose a file holding the area."}, status=400)
-        searched = area_for_search(shape(aoi_from_file(upload.name, upload.read())))
+        else:
+            geometry = aoi_from_file(upload.name, upload.read())
+        searched = area_for_search(shape(geometry))
+    except RequestDataTooBig:
+        return JsonResponse({"error": "The typed area is too large; load it as a file instead."}, status=413)
     except (AOIFileError, TooDetailed) as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse({"geometry": mapping(searched.geometry), "note": searched.note})
@@ -217,3 +271,32 @@ def _content_length(request: DashboardRequest) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def place_search(request: DashboardRequest):
+    """The places of the gazetteer named by `q`, or the point `q` names as "latitude, longitude"."""
+    text = request.GET.get("q", "")
+    point = places.coordinates(text)
+    found = [point] if point else places.places_named(text)
+    return JsonResponse({"places": [place.as_json() for place in found]})
+
+
+@team_role_required(Role.VIEWER)
+@require_GET
+def map_coverage(request: DashboardRequest):
+    """Where the catalog has scenes in the map's view: `bbox` (west,south,east,north in degrees) at `zoom`."""
+    try:
+        bounds = [float(part) for part in request.GET.get("bbox", "").split(",")]
+        zoom = int(request.GET.get("zoom", ""))
+    except ValueError:
+        bounds, zoom = [], -1
+    if len(bounds) != 4 or not all(map(math.isfinite, bounds)) or not 0 <= zoom <= 30:
+        return JsonResponse({"error": "Give bbox=west,south,east,north in degrees and a zoom of 0 to 30."}, status=400)
+    try:
+        options = selectors.search_options(client=request.dataapi)
+        answer = coverage.coverage(client=request.dataapi, bounds=bounds, zoom=zoom, area_limit=options.area_limit)
+    except api_errors.DataAPIError as exc:
+        return JsonResponse({"error": shown(exc).message}, status=502)
+    return JsonResponse(answer)

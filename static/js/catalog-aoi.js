@@ -2,7 +2,8 @@
 // dropped file by the server (which simplifies a detailed one and says so). Its geodesic area is shown live and
 // checked against the team's search limit. The area lives in the search form's hidden `aoi` input as GeoJSON; the
 // form POSTs it, and the page's URL names it by the key the server keeps it under.
-// Not interactive: the footprints under it take the mouse; "Clear area" removes it.
+// Without a mouse, an area is typed or pasted (a box, GeoJSON or WKT, read by the server as a file is), or is the
+// map's view. Not interactive: the footprints under it take the mouse; "Clear area" removes it.
 const STYLE = { color: "#6f42c1", weight: 2, fillOpacity: 0.08, interactive: false };
 
 function csrfToken() {
@@ -33,7 +34,7 @@ export function formatArea(squareMetres) {
   return `${km2.toLocaleString("en-US", { maximumFractionDigits: km2 >= 10 ? 0 : 2 })} km²`;
 }
 
-export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
+export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl, onChange = () => {} }) {
   const group = L.featureGroup().addTo(map);
   map.addControl(
     new L.Control.Draw({
@@ -99,6 +100,7 @@ export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
     showError("");
     showNote("");
     refresh();
+    onChange();
   }
 
   function load(text) {
@@ -118,11 +120,10 @@ export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
     refresh();
   }
 
-  async function readFile(file) {
-    const body = new FormData();
-    body.append("file", file);
+  // The area of a file, or of typed text, as the server reads it (with the rules of an area file).
+  async function read(body, what) {
     showError("");
-    document.getElementById("aoi-area").textContent = `Reading ${file.name}…`;
+    document.getElementById("aoi-area").textContent = `Reading ${what}…`;
     try {
       const response = await fetch(aoiFileUrl, {
         method: "POST",
@@ -133,17 +134,43 @@ export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
       const answer = await response.json();
       if (!response.ok) {
         refresh();
-        showError(answer.error || `${file.name} could not be read.`);
-        return;
+        showError(answer.error || `${what} could not be read.`);
+        return false;
       }
       load(JSON.stringify(answer.geometry));
       changed();
       showNote(answer.note);
       map.fitBounds(group.getBounds(), { padding: [20, 20] });
+      return true;
     } catch {
       refresh();
-      showError(`${file.name} could not be sent; check your connection.`);
+      showError(`${what} could not be sent; check your connection.`);
+      return false;
     }
+  }
+
+  function readFile(file) {
+    const body = new FormData();
+    body.append("file", file);
+    return read(body, file.name);
+  }
+
+  function readText(text) {
+    const body = new FormData();
+    body.append("text", text);
+    return read(body, "the typed area");
+  }
+
+  // The map's view as the area (the latitudes Web Mercator shows, a view wider than the world cut to one turn).
+  function useView() {
+    const view = map.getBounds();
+    const west = view.getWest();
+    const east = Math.min(view.getEast(), west + 360);
+    const south = Math.max(view.getSouth(), -85);
+    const north = Math.min(view.getNorth(), 85);
+    group.clearLayers();
+    group.addLayer(L.rectangle([[south, west], [north, east]], STYLE));
+    changed();
   }
 
   map.on(L.Draw.Event.CREATED, (event) => {
@@ -153,10 +180,20 @@ export function createAOI(map, { areaLimit, areaLimitText, aoiFileUrl }) {
   map.on(`${L.Draw.Event.EDITED} ${L.Draw.Event.DELETED}`, changed);
   map.on(`${L.Draw.Event.EDITVERTEX} ${L.Draw.Event.EDITMOVE} ${L.Draw.Event.EDITRESIZE}`, refresh);
 
-  document.addEventListener("click", (event) => {
+  document.addEventListener("click", async (event) => {
     if (event.target.closest("#aoi-clear")) {
       group.clearLayers();
       changed();
+    }
+    if (event.target.closest("#aoi-view")) useView();
+    if (event.target.closest("#aoi-text-use")) {
+      const text = document.getElementById("aoi-text");
+      if (!text.value.trim()) {
+        showError("Type an area first: a box “west, south, east, north”, GeoJSON or WKT.");
+        text.focus();
+      } else if (!(await readText(text.value))) {
+        text.focus();
+      }
     }
   });
   document.addEventListener("change", (event) => {

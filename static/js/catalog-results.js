@@ -1,21 +1,29 @@
+import { copyText } from "./map/base.js";
+
 // Search results on the map: footprints on one canvas, linked both ways with the rows of the results table; a click
 // on overlapping footprints offers a pick-list; the selected scene shows its metadata and its preview.
 const STYLE = { color: "#0d6efd", weight: 1, opacity: 0.8, fillOpacity: 0.04 };
 const HOVER = { color: "#fd7e14", weight: 3, opacity: 1, fillOpacity: 0.2 };
 const SELECTED = { color: "#dc3545", weight: 3, opacity: 1, fillOpacity: 0 };
+// `shown` holds the values as the server formats them for the table (one home for the rounding).
 const FIELDS = [
-  ["Date", (p) => p.acquisitionDate && p.acquisitionDate.slice(0, 10)],
-  ["Provider", (p) => p.providerName],
+  ["Scene", (p) => p.shown.name !== p.shown.id && p.shown.name],
+  ["Date", (p) => known(p.shown.date)],
+  ["Provider", (p) => known(p.shown.provider)],
   ["Product", (p) => p.productType],
   ["Sensor", (p) => p.sensor],
   ["Satellite", (p) => p.satId],
-  ["Resolution", (p) => p.pixelResolution != null && `${p.pixelResolution} m/px`],
-  ["Cloud cover", (p) => p.cloudCover != null && `${p.cloudCover} %`],
-  ["Off-nadir", (p) => p.offNadirAngle != null && `${p.offNadirAngle}°`],
-  ["AOI coverage", (p) => p.aoiIntersectionPercent != null && `${Math.round(p.aoiIntersectionPercent)} %`],
+  ["Resolution", (p) => known(p.shown.resolution) && `${p.shown.resolution} m/px`],
+  ["Cloud cover", (p) => known(p.shown.cloud) && `${p.shown.cloud} %`],
+  ["Off-nadir", (p) => known(p.shown.nadir) && `${p.shown.nadir}°`],
+  ["AOI coverage", (p) => known(p.shown.coverage) && `${p.shown.coverage} %`],
   ["Bands", (p) => p.colorBandOrder],
   ["Preview", (p) => p.previewType],
 ];
+
+function known(text) {
+  return text && text !== "–" ? text : null;
+}
 
 function rowOf(id) {
   return document.querySelector(`#results-table tr[data-scene="${CSS.escape(id)}"]`);
@@ -39,7 +47,29 @@ function contains(layer, latlng) {
   return inside;
 }
 
-export function createResults(map) {
+// Row thumbnails are made for the rows in view only (a page of a thousand rows would otherwise parse, and ask
+// for, a thousand pictures): rows have one height, so those in view follow from the scroll position.
+function showThumbnails() {
+  const scroll = document.querySelector("#search .results-scroll");
+  const rows = scroll?.querySelectorAll("#results-table tbody tr");
+  if (!rows?.length) return;
+  const height = rows[0].getBoundingClientRect().height || 28;
+  const header = scroll.querySelector("thead").getBoundingClientRect().height;
+  const first = Math.max(0, Math.floor((scroll.scrollTop - header) / height) - 2);
+  const last = Math.min(rows.length, first + Math.ceil(scroll.clientHeight / height) + 4);
+  for (let index = first; index < last; index++) {
+    const cell = rows[index].querySelector("td.thumb[data-src]");
+    if (!cell) continue;
+    const img = document.createElement("img");
+    img.alt = "";
+    img.width = img.height = 24;
+    img.src = cell.dataset.src;
+    cell.removeAttribute("data-src");
+    cell.append(img);
+  }
+}
+
+export function createResults(map, { onSelect = () => {} } = {}) {
   const renderer = L.canvas({ padding: 0.5, tolerance: 2 });
   map.createPane("preview").style.zIndex = 350;
   const group = L.featureGroup().addTo(map);
@@ -47,6 +77,7 @@ export function createResults(map) {
   let hovered = null;
   let selected = null;
   let preview = null;
+  let wanted = null; // a scene to select once results that hold it are drawn (the one named in the page's link)
 
   function styleOf(id) {
     if (id === selected) return SELECTED;
@@ -109,10 +140,14 @@ export function createResults(map) {
     const panel = document.getElementById("scene-details");
     const scene = id && scenes.get(id);
     if (!scene) {
+      const wasOpen = !panel.hidden;
       panel.hidden = true;
       if (preview) preview.remove();
       preview = null;
       selected = null;
+      if (previous) onSelect(null);
+      // The focus goes back to where the scene came from, not to the page's top.
+      if (wasOpen && previous && panel.contains(document.activeElement)) rowOf(previous)?.focus();
       return;
     }
     scene.layer.setStyle(SELECTED).bringToFront();
@@ -131,8 +166,13 @@ export function createResults(map) {
       meta.append(term, detail);
     }
     document.getElementById("scene-id").value = id;
+    const thumb = document.getElementById("scene-thumb");
+    thumb.hidden = !scene.properties.shown.thumbnail;
+    if (scene.properties.shown.thumbnail) thumb.src = scene.properties.shown.thumbnail;
+    else thumb.removeAttribute("src");
     panel.hidden = false;
     showPreview(scene.properties, scene.layer);
+    if (id !== previous) onSelect(id);
   }
 
   function pick(latlng) {
@@ -151,8 +191,8 @@ export function createResults(map) {
       const p = scene.properties;
       button.type = "button";
       button.className = "btn btn-sm btn-link";
-      const cloud = p.cloudCover != null && `${p.cloudCover}% cloud`;
-      button.textContent = [p.acquisitionDate?.slice(0, 10), p.providerName, cloud].filter(Boolean).join(" · ");
+      const cloud = known(p.shown.cloud) && `${p.shown.cloud} % cloud`;
+      button.textContent = [p.shown.name, known(p.shown.date), p.shown.provider, cloud].filter(Boolean).join(" · ");
       button.addEventListener("mouseenter", () => hover(id, true));
       button.addEventListener("click", () => {
         map.closePopup(popup);
@@ -169,7 +209,8 @@ export function createResults(map) {
     group.clearLayers();
     scenes.clear();
     hovered = null;
-    const keep = selected;
+    const keep = selected || wanted;
+    wanted = null;
     for (const feature of collection?.features || []) {
       const geometry = feature.geometry;
       if (!geometry) continue;
@@ -184,7 +225,22 @@ export function createResults(map) {
       group.addLayer(layer);
     }
     select(keep && scenes.has(keep) ? keep : null);
+    showThumbnails();
   }
+
+  let thumbnailsAsked = false;
+  document.addEventListener(
+    "scroll",
+    (event) => {
+      if (thumbnailsAsked || !event.target.classList?.contains("results-scroll")) return;
+      thumbnailsAsked = true;
+      requestAnimationFrame(() => {
+        thumbnailsAsked = false;
+        showThumbnails();
+      });
+    },
+    { capture: true, passive: true },
+  );
 
   group.on("mouseover", (event) => hover(event.layer.sceneId, true));
   group.on("mouseout", (event) => hovered === event.layer.sceneId && hover(null, true));
@@ -217,17 +273,31 @@ export function createResults(map) {
   });
 
   async function copyId() {
-    const input = document.getElementById("scene-id");
     const button = document.getElementById("scene-copy");
-    try {
-      await navigator.clipboard.writeText(input.value);
-    } catch {
-      input.select();
-      document.execCommand("copy");
-    }
+    await copyText(document.getElementById("scene-id").value);
     button.textContent = "Copied";
     setTimeout(() => (button.textContent = "Copy id"), 1500);
   }
 
-  return { draw, select, bounds: () => (scenes.size ? group.getBounds() : null) };
+  // Esc closes the scene panel, wherever the focus is (an open pick-list first: Leaflet closes it).
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    if (map._popup?.isOpen?.()) {
+      event.preventDefault();
+      map.closePopup();
+      return;
+    }
+    if (selected) {
+      event.preventDefault();
+      select(null);
+    }
+  });
+
+  return {
+    draw,
+    select,
+    want: (id) => (wanted = id),
+    selected: () => selected,
+    bounds: () => (scenes.size ? group.getBounds() : null),
+  };
 }

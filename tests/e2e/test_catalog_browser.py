@@ -9,12 +9,17 @@ import re
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from shapely import wkt
+from shapely.geometry import mapping
 
+from dataserver.models import Account
+from teams.clients import client_for
 from teams.models import Role, Team
 from tests.catalog.conftest import naip  # noqa: F401  (the NAIP fixture scenes)
 from tests.conftest import make_account
 from tests.dataserver.catalog_scenes import make_scene
 from tests.e2e.test_frame_browser import sign_in
+from tests.rasters import COGEO
 from tests.teams.conftest import connect, join, make_user
 
 pytestmark = pytest.mark.e2e
@@ -119,10 +124,12 @@ def test_alice_searches_naip_scenes_on_the_map_and_shares_the_search(page, alice
         "authorization" not in request.headers and "cookie" not in request.headers for request in previews
     )
 
-    # A reload keeps the whole search.
+    # A reload keeps the whole search, the selected scene included.
     searched = page.url
+    assert f"scene={selected}" in searched
     page.reload()
     expect(rows.first).to_be_visible()
+    expect(page.locator("#scene-id")).to_have_value(selected)
     assert scene_rows(page) == found and page.url == searched
     expect(page.locator("#aoi-area")).to_contain_text("km²")
 
@@ -207,3 +214,291 @@ def test_names_an_imported_catalog_gives_show_as_text_in_the_pick_list_and_the_p
     expect(page.locator("#scene-details")).to_contain_text(HOSTILE)
     assert page.locator("#fake-link, img[src='x']").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+SEARCH_TIMEOUT = 20_000  # ms: a search with its own-imagery look-ups, on a loaded machine
+
+
+def search_in(page, tmp_path, polygon: dict) -> None:
+    """Set the area from a GeoJSON file and search."""
+    area = tmp_path / "area.geojson"
+    area.write_text(json.dumps(polygon))
+    page.locator("#aoi-file").set_input_files(area)
+    expect(page.locator("#aoi-area")).to_contain_text("km²")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-table tbody tr").first).to_be_visible(timeout=SEARCH_TIMEOUT)
+
+
+NAIP_BOX = {"type": "Polygon", "coordinates": [[[-116.1, 48.95], [-115.6, 48.95], [-115.6, 49.1], [-116.1, 49.1],
+                                                  [-116.1, 48.95]]]}
+# Whether any header's text is cut (wider than its cell).
+HEADERS_CUT = "ths => ths.filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())"
+
+
+def test_results_are_readable_at_1366_by_768(page, alice, previews, tmp_path):
+    make_scene("cloudy", provider="sky", bounds=(-115.9, 48.98, -115.8, 49.06), cloud_cover=49.164228)
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+
+    # The filters fold away and the results get the height: more than fifteen rows show at once.
+    expect(page.locator("#filters")).not_to_have_attribute("open", "")
+    scroll = page.locator(".results-scroll").bounding_box()
+    assert scroll["height"] > 15 * 28 and scroll["y"] + scroll["height"] <= 768
+    headers = page.locator("#results-table th")
+    assert headers.evaluate_all(HEADERS_CUT) == []
+    expect(headers.nth(1)).to_have_text("Scene")
+
+    # The scene column shows the provider's id; percentages show one decimal.
+    row = page.locator('#results-table tr[data-scene="cloudy"]')
+    expect(row.locator("td.scene-name")).to_have_text("cloudy")
+    expect(row.locator("td").nth(5)).to_have_text("49.2")
+    assert re.fullmatch(r"\d+\.\d", row.locator("td").nth(7).inner_text())
+
+    # Thumbnails of the quicklooks load in the rows.
+    thumbs = page.locator("#results-table td.thumb img")
+    expect(thumbs.first).to_be_visible()
+    assert thumbs.first.evaluate("img => img.complete && img.naturalWidth > 0")
+
+    # The pick-list and the scene panel name scenes by their ids.
+    page.mouse.click(*map_centre(page))
+    pick = page.locator(".scene-pick button")
+    expect(pick.first).to_be_visible()
+    labels = pick.all_inner_texts()
+    assert len(set(labels)) == len(labels) and any(label.startswith("cloudy · ") for label in labels)
+    pick.filter(has_text="cloudy").click()
+    expect(page.locator("#scene-id")).to_have_value("cloudy")
+    expect(page.locator("#scene-meta")).to_contain_text("49.2 %")
+
+    # Esc closes the panel and gives the focus back to the scene's row.
+    page.locator("#scene-copy").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#scene-details")).to_be_hidden()
+    assert "scene=" not in page.url
+    assert page.console_errors == []
+
+
+def test_own_imagery_rows_show_the_file_its_date_and_pixel_size(page, alice, previews, tmp_path):
+    api = client_for(team=Team.objects.get(name="Acme"))
+    mosaic = api.mosaic_create(name="Fields 2024")
+    image_id = api.mosaic_upload_image(mosaic.id, file=COGEO).image_id
+    image = api.image_get(image_id)
+    sign_in(page, "alice")
+    page.goto("/catalog/")
+    search_in(page, tmp_path, mapping(wkt.loads(image.footprint).buffer(-0.0001)))
+
+    image_row = page.locator(f'#results-table tr[data-scene="{image_id}"]')
+    cells = image_row.locator("td")
+    expect(cells.nth(1)).to_have_text(image.filename)
+    expect(cells.nth(2)).to_have_text(image.uploaded_at.strftime("%Y-%m-%d"))
+    expect(cells.nth(3)).to_have_text("My imagery: images")
+    assert re.fullmatch(r"\d+(\.\d{1,2})?", cells.nth(4).inner_text())
+    mosaic_cells = page.locator(f'#results-table tr[data-scene="{mosaic.id}"] td')
+    expect(mosaic_cells.nth(1)).to_have_text("Fields 2024")
+    expect(mosaic_cells.nth(3)).to_have_text("My imagery: mosaics")
+
+    # The thumbnail and the preview come through the dashboard: no link of the Data API reaches the page.
+    thumb = image_row.locator("td.thumb img")
+    assert thumb.get_attribute("src") == f"/images/{image_id}/preview/s"
+    expect(thumb).to_have_js_property("complete", True)
+    assert thumb.evaluate("img => img.naturalWidth") > 0
+    image_row.click()
+    expect(page.locator("#scene-meta")).to_contain_text(image.filename)
+    expect(page.locator(".leaflet-preview-pane img.leaflet-image-layer")).to_have_attribute(
+        "src", f"/images/{image_id}/preview/l"
+    )
+    assert "/rest/" not in page.content()
+    assert page.console_errors == []
+
+
+def test_a_sort_or_page_click_searches_with_the_filters_as_edited(page, alice, previews, tmp_path):
+    make_scene("clear", provider="sky", bounds=(-115.9, 48.98, -115.8, 49.06), cloud_cover=0.0)
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+    everything = scene_rows(page)
+    assert "clear" in everything and "overlap" in everything
+
+    page.locator("#filters > summary").click()
+    page.get_by_label("Max cloud %").fill("5")
+    page.get_by_role("link", name="Provider").click()
+    expect(page.locator('th[aria-sort="ascending"]')).to_contain_text("Provider")
+    assert "clear" in scene_rows(page) and "overlap" not in scene_rows(page)  # the overlap scene has 10 % cloud
+    expect(page.get_by_label("Max cloud %")).to_have_value("5")
+    assert "cloud_max=5" in page.url and "sort=provider" in page.url
+
+
+def test_a_new_area_clears_the_old_results(page, alice, previews, tmp_path):
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+    page.get_by_role("button", name="Clear area").click()
+    expect(page.locator("#results-table")).to_have_count(0)
+    expect(page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas")).to_have_count(1)  # the canvas
+    assert page.locator("#catalog-results").count() == 0
+    expect(page.get_by_role("link", name="Export GeoJSON")).to_have_count(0)
+
+
+def test_share_copies_the_link_of_the_search_and_its_scene(page, alice, previews, tmp_path):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+    page.locator('#results-table tr[data-scene="overlap"]').click()
+    page.get_by_role("button", name="Share").click()
+    expect(page.locator("#share-status")).to_have_text("Link copied.")
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link == page.url and "scene=overlap" in link and "area=" in link
+
+    fresh = page.context.new_page()
+    fresh.goto(link)
+    expect(fresh.locator("#scene-id")).to_have_value("overlap")
+    expect(fresh.locator('#results-table tr[data-scene="overlap"]')).to_have_attribute("aria-selected", "true")
+    fresh.close()
+
+
+def test_scenes_with_no_cloud_value_are_counted_and_left_out_and_an_empty_search_says_why(page, alice, previews,
+                                                                                           tmp_path):
+    sign_in(page, "alice")
+    page.goto(START)
+    search_in(page, tmp_path, NAIP_BOX)
+    assert len(scene_rows(page)) == 12
+    note = page.locator("#unknown-values li").first
+    expect(note).to_contain_text("11 scenes with no cloud cover pass the filters on it.")  # all but "overlap"
+    note.get_by_role("button", name="Leave them out").click()
+    expect(page.locator("#results-summary")).to_have_text("Scenes 1–1 of 1")
+    assert scene_rows(page) == ["overlap"]
+    expect(page.locator("#filters > summary")).to_contain_text("Only scenes with a cloud value")
+
+    page.locator("#filters > summary").click()
+    page.get_by_label("Max cloud %").fill("5")  # "overlap" has 10 %
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-summary")).to_have_text("No scene matches this search.")
+    expect(page.locator("#relaxed")).to_contain_text("without “Max cloud % 5”: 1 scene")
+    expect(page.locator("#relaxed")).to_contain_text("without “Only scenes with a cloud value”: 11 scenes")
+    assert page.console_errors == []
+
+
+def map_view(page) -> tuple[float, float, int]:
+    lat, lon, zoom = re.search(r"view=([-\d.]+)%2C([-\d.]+)%2C(\d+)", page.url).groups()
+    return float(lat), float(lon), int(zoom)
+
+
+def test_going_to_a_place_by_name_or_coordinates(page, alice, previews):
+    sign_in(page, "alice")
+    page.goto("/catalog/")
+    query = page.get_by_label("Place name, or latitude, longitude")
+    query.fill("vancou")
+    query.press("Enter")
+    expect(page.locator("#place-status")).to_have_text("Showing Vancouver, Canada.")
+    lat, lon, zoom = map_view(page)
+    assert abs(lat - 49.25) < 0.1 and abs(lon + 123.12) < 0.1 and zoom >= 11
+
+    query.fill("paris")
+    query.press("Enter")
+    expect(page.locator("#place-status")).to_have_text("Showing Paris, France.")
+    others = page.locator("#place-results button")
+    expect(others.first).to_be_visible()  # Paris, Texas and the like
+    others.first.focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#place-results")).to_be_hidden()
+
+    query.fill("49.02, -115.85")
+    query.press("Enter")
+    expect(page.locator("#place-status")).to_have_text("Showing 49.02, -115.85.")
+    lat, lon, _ = map_view(page)
+    assert abs(lat - 49.02) < 0.01 and abs(lon + 115.85) < 0.01
+
+    query.fill("Atlantis Nowhere")
+    query.press("Enter")
+    expect(page.locator("#place-status")).to_contain_text("No place named “Atlantis Nowhere”")
+    assert page.console_errors == []
+
+
+def test_the_maps_view_is_the_area_and_finds_the_scenes_in_it(page, alice, previews):
+    sign_in(page, "alice")
+    page.goto(START)
+    page.get_by_role("button", name="Use map view").click()
+    expect(page.locator("#aoi-area")).to_contain_text(re.compile(r"Area: [\d,]+ km²"))
+    [ring] = json.loads(page.locator("#id_aoi").input_value())["coordinates"]
+    lons, lats = [lon for lon, _ in ring], [lat for _, lat in ring]
+    assert abs((min(lons) + max(lons)) / 2 + 115.85) < 0.01 and abs((min(lats) + max(lats)) / 2 - 49.02) < 0.01
+    assert 0.5 < max(lons) - min(lons) < 2  # the map's width at zoom 10
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+    assert {"overlap", "mt_m_4911558_sw_11_060_20231117_20240103"} <= set(scene_rows(page))
+
+
+def test_an_area_is_typed_and_searched_with_the_keyboard_alone(page, alice, previews):
+    sign_in(page, "alice")
+    page.goto(START)
+    # Tab from the top of the page: every stop shows a focus ring, and the typed-area box is among them.
+    page.locator("body").focus()
+    seen = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const el = document.activeElement;
+            const target = el.id === "aoi-file" ? el.previousElementSibling : el;
+            const style = getComputedStyle(target);
+            const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== "none";
+            return {id: el.id, text: el.textContent.trim().slice(0, 30), tag: el.tagName, ring};
+        }""")
+        seen.append(focused)
+        if focused["tag"] == "SUMMARY" and "Type or paste" in focused["text"]:
+            break
+    assert [f for f in seen if not f["ring"]] == []
+    assert any(f["id"] == "aoi-file" for f in seen)  # "Load file…" (its label shows the ring)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("-116.1, 48.95, -115.6, 49.1")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#aoi-area")).to_contain_text(re.compile(r"Area: [\d,]+ km²"))
+    page.get_by_role("button", name="Search").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#results-table tbody tr").first).to_be_visible()
+    assert len(scene_rows(page)) == 12
+
+    # A row opens the scene with Enter; Esc closes it.
+    row = page.locator('#results-table tr[data-scene="overlap"]')
+    row.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#scene-details")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#scene-details")).to_be_hidden()
+
+    # Esc folds the filters the focus is in.
+    page.locator("#filters > summary").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Max cloud %").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#filters")).not_to_have_attribute("open", "")
+    expect(page.locator("#filters > summary")).to_be_focused()
+
+    page.locator("#aoi-typed > summary").click()
+    page.locator("#aoi-text").fill("POLYGON ((0 0, 1 0")
+    page.get_by_role("button", name="Use this area").click()
+    expect(page.locator("#aoi-error")).to_contain_text("The typed area is not valid WKT")
+
+
+BLANK_CANVAS = """canvas => {
+  const blank = document.createElement("canvas");
+  blank.width = canvas.width; blank.height = canvas.height;
+  return canvas.toDataURL() === blank.toDataURL();
+}"""
+
+
+def test_the_coverage_layer_shows_where_the_catalog_has_scenes_at_every_zoom(page, alice, previews):
+    Account.objects.filter(email="acme@example.com").update(search_area_limit=80_000_000 * 10**6)
+    sign_in(page, "alice")
+    page.goto("/catalog/?view=20,0,2")
+    status = page.locator("#coverage-status")
+    expect(status).to_have_text("Catalog: shaded where the catalog has scenes", timeout=20_000)
+    canvas = page.locator(".leaflet-coverage-pane canvas")
+    assert canvas.evaluate(BLANK_CANVAS) is False
+
+    page.goto(START)  # close in: the footprints of the NAIP scenes
+    expect(status).to_have_text("Catalog: 16 scenes in view", timeout=20_000)
+    assert canvas.evaluate(BLANK_CANVAS) is False
+    assert page.console_errors == []

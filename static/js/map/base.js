@@ -29,3 +29,21 @@ export function textContent(text) {
   span.textContent = text ?? "";
   return span;
 }
+
+// Puts `text` on the clipboard; true when it got there.
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const input = document.createElement("textarea");
+    input.value = text;
+    input.setAttribute("readonly", "");
+    input.className = "visually-hidden";
+    document.body.append(input);
+    input.select();
+    const copied = document.execCommand("copy");
+    input.remove();
+    return copied;
+  }
+}
