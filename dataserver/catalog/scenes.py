@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import shapely
 from django.db import connection
-from django.db.models import BooleanField, Case, F, Q, QuerySet, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
@@ -142,12 +142,37 @@ def _percents(aoi, geometries: np.ndarray) -> np.ndarray:
     return np.minimum(np.round(shared / aoi.area * 100, 2), 100.0)
 
 
+# Bounds that show that a footprint meets a rectangle (west, south, east, north): within it along one axis and
+# reaching into it along the other, since a footprint touches each side of its bounds. Counting these needs no
+# geometry: only the other footprints near the AOI are tested.
+SETTLED = (
+    "(south >= %s AND north <= %s AND (west BETWEEN %s AND %s OR east BETWEEN %s AND %s))"
+    " OR (west >= %s AND east <= %s AND (south BETWEEN %s AND %s OR north BETWEEN %s AND %s))"
+)
+# The R*Tree keeps bounds as 32-bit floats, rounded outwards by less than this (degrees).
+RTREE_MARGIN = 1e-4
+RTREE_MEETS = "west <= %s AND east >= %s AND south <= %s AND north >= %s"
+
+
+def _settled(part, margin: float) -> tuple[str, list]:
+    """SETTLED for a part of the AOI, with bounds within `margin` of its sides left unsettled ("FALSE" for a part
+    that is not a rectangle)."""
+    if not part.equals(part.envelope):
+        return "FALSE", []
+    west, south, east, north = part.bounds
+    xs, ys = [west + margin, east - margin], [south + margin, north - margin]
+    return f"({SETTLED})", ys + xs + xs + xs + ys + ys
+
+
 def _postgis_meets(query: SearchQuery) -> list:
     """PostGIS: footprints meeting the AOI (part by part, so that an AOI across the antimeridian stays two small
     lookups of the index), and covering enough of it."""
-    parts = _aoi_parts(query.aoi)
-    meets = " OR ".join(["ST_Intersects(geom, ST_GeomFromWKB(%s, 4326))"] * len(parts))
-    conditions = [RawSQL(f"({meets})", [shapely.to_wkb(part) for part in parts], output_field=BooleanField())]
+    sql, params = [], []
+    for part in _aoi_parts(query.aoi):
+        settled, settled_params = _settled(part, 0.0)
+        sql.append(f"(geom && ST_GeomFromWKB(%s, 4326) AND ({settled} OR ST_Intersects(geom, ST_GeomFromWKB(%s, 4326))))")
+        params += [shapely.to_wkb(part), *settled_params, shapely.to_wkb(part)]
+    conditions = [RawSQL(f"({' OR '.join(sql)})", params, output_field=BooleanField())]
     if query.min_intersection is not None:
         covered = "LEAST(ROUND((ST_Area(ST_Intersection(geom, ST_GeomFromWKB(%s, 4326))) / %s * 100)::numeric, 2), 100)"
         params = [shapely.to_wkb(query.aoi), query.aoi.area, query.min_intersection]
@@ -155,40 +180,61 @@ def _postgis_meets(query: SearchQuery) -> list:
     return conditions
 
 
-def _settled_by_bounds(aoi) -> Q:
-    """Scenes whose bounds alone show that their footprint meets the AOI: those within a rectangular part of the AOI
-    along one axis and reaching into it along the other (a footprint touches each side of its bounds)."""
-    condition = Q(pk__in=[])
+def _rtree_lookups(aoi, *, doubtful: bool = False) -> list[tuple[str, list]]:
+    """Per part of the AOI, the R*Tree's condition for bounds meeting it; `doubtful`: but those that settle it."""
+    lookups = []
     for part in _aoi_parts(aoi):
-        if not part.equals(part.envelope):
-            continue
         west, south, east, north = part.bounds
-        condition |= Q(south__gte=south, north__lte=north) & (Q(west__range=(west, east)) | Q(east__range=(west, east)))
-        condition |= Q(west__gte=west, east__lte=east) & (Q(south__range=(south, north)) | Q(north__range=(south, north)))
-    return condition
+        sql, params = RTREE_MEETS, [east, west, north, south]
+        if doubtful:
+            settled, settled_params = _settled(part, RTREE_MARGIN)
+            sql, params = f"{sql} AND NOT {settled}", params + settled_params
+        lookups.append((sql, params))
+    return lookups
 
 
-def _rtree_meets(query: SearchQuery, rows: QuerySet) -> list:
-    """SQLite: scenes whose bounds meet the AOI's (the R*Tree), but those whose footprint, tested here, misses the
-    AOI or covers too little of it."""
-    boxes = [part.bounds for part in _aoi_parts(query.aoi)]
-    lookup = " UNION ALL ".join(
-        ["SELECT id FROM dataserver_scene_rtree WHERE west <= %s AND east >= %s AND south <= %s AND north >= %s"]
-        * len(boxes)
-    )
-    params = [value for west, south, east, north in boxes for value in (east, west, north, south)]
-    near = RawSQL(f"dataserver_scene.rowid IN ({lookup})", params, output_field=BooleanField())
-    unsettled = rows.filter(near)
-    if query.min_intersection is None:
-        unsettled = unsettled.exclude(_settled_by_bounds(query.aoi))
-    found = list(unsettled.values_list("id", "footprint"))
+def _rtree_ids(lookups: list[tuple[str, list]], union: str = "UNION ALL") -> tuple[str, list]:
+    sql = f" {union} ".join(f"SELECT id FROM dataserver_scene_rtree WHERE {where}" for where, _ in lookups)
+    return sql, [value for _, params in lookups for value in params]
+
+
+def _rtree_search(query: SearchQuery, rows: QuerySet, *, filtered: bool, stop: int) -> tuple[QuerySet, int]:
+    """SQLite: scenes whose bounds meet the AOI's (the R*Tree), but those whose footprint, tested here where the bounds
+    do not settle it, misses the AOI or covers too little of it; and how many those are."""
+    lookups = _rtree_lookups(query.aoi)
+    sql, params = _rtree_ids(_rtree_lookups(query.aoi, doubtful=query.min_intersection is None))
+    doubtful = rows.filter(RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField()))
+    rowid = RawSQL("dataserver_scene.rowid", [], output_field=IntegerField())
+    found = list(doubtful.annotate(row=rowid).values_list("row", "footprint"))
     geometries = shapely.from_geojson([footprint for _, footprint in found])
     kept = _meets(query.aoi, geometries)
     if query.min_intersection is not None:
         kept[kept] = _percents(query.aoi, geometries[kept]) >= query.min_intersection
-    missing = [scene_id.hex for (scene_id, _), keep in zip(found, kept) if not keep]
-    sql = "dataserver_scene.id NOT IN (SELECT value FROM json_each(%s))"
-    return [near, RawSQL(sql, [json.dumps(missing)], output_field=BooleanField())]
+    missing = [row for (row, _), keep in zip(found, kept) if not keep]
+    found_only = RawSQL(
+        "dataserver_scene.rowid NOT IN (SELECT value FROM json_each(%s))", [json.dumps(missing)],
+        output_field=BooleanField(),
+    )  # fmt: skip
+    sql, params = _rtree_ids(lookups)
+    near = RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField())
+    with connection.cursor() as cursor:
+        if filtered:
+            total = rows.filter(near, found_only).count()
+        else:  # the R*Tree alone counts the bounds
+            sql, params = _rtree_ids(lookups, union="UNION")
+            cursor.execute(f"SELECT count(*) FROM ({sql})", params)
+            total = cursor.fetchone()[0] - len(missing)
+        cursor.execute("SELECT max(rowid) FROM dataserver_scene")
+        scenes = cursor.fetchone()[0] or 0
+    if query.sort_by == "ACQUISITION_DATE" and query.descending and total * total > stop * scenes:
+        # Most scenes are found: reading them newest first, each looked up in the R*Tree, reaches the page sooner
+        # than sorting them all.
+        meets = " OR ".join(f"({where})" for where, _ in lookups)
+        near = RawSQL(
+            f"EXISTS (SELECT 1 FROM dataserver_scene_rtree WHERE id = dataserver_scene.rowid AND ({meets}))",
+            [value for _, params in lookups for value in params], output_field=BooleanField(),
+        )  # fmt: skip
+    return rows.filter(near, found_only), total
 
 
 def _scene_order(query: SearchQuery) -> list:
@@ -205,16 +251,17 @@ def _scene_order(query: SearchQuery) -> list:
 
 def _scene_page(query: SearchQuery, start: int, stop: int) -> tuple[list[Hit], int]:
     """The scenes at [start, stop) of the search's order, and how many the search finds."""
-    rows = Scene.objects.filter(_metadata_filter(query))
+    attributes = _metadata_filter(query)
     if query.providers is not None:
-        rows = rows.filter(provider_name__in=query.providers)
+        attributes &= Q(provider_name__in=query.providers)
     if query.product_types is not None:
-        rows = rows.filter(product_type__in=query.product_types)
+        attributes &= Q(product_type__in=query.product_types)
+    rows = Scene.objects.filter(attributes)
     if connection.vendor == "postgresql":
         rows = rows.filter(*_postgis_meets(query))
+        total = rows.count()
     else:
-        rows = rows.filter(*_rtree_meets(query, rows))
-    total = rows.count()
+        rows, total = _rtree_search(query, rows, filtered=bool(attributes), stop=stop)
     scenes = list(rows.order_by(*_scene_order(query))[start:stop]) if start < min(stop, total) else []
     percents = _percents(query.aoi, shapely.from_geojson([scene.footprint for scene in scenes]))
     hits = [
