@@ -23,6 +23,7 @@ from django.db.models.functions import Collate
 
 from dataserver.models import Account, Image, Mosaic, Scene
 from dataserver.rasters.selectors import mosaics_of
+
 MY_IMAGES = "my_imagery_images"
 MY_MOSAICS = "my_imagery_mosaics"
 MY_IMAGERY = {MY_IMAGES: "My imagery: images", MY_MOSAICS: "My imagery: mosaics"}
@@ -170,7 +171,8 @@ def _postgis_meets(query: SearchQuery) -> list:
     sql, params = [], []
     for part in _aoi_parts(query.aoi):
         settled, settled_params = _settled(part, 0.0)
-        sql.append(f"(geom && ST_GeomFromWKB(%s, 4326) AND ({settled} OR ST_Intersects(geom, ST_GeomFromWKB(%s, 4326))))")
+        meets = "ST_Intersects(geom, ST_GeomFromWKB(%s, 4326))"
+        sql.append(f"(geom && ST_GeomFromWKB(%s, 4326) AND ({settled} OR {meets}))")
         params += [shapely.to_wkb(part), *settled_params, shapely.to_wkb(part)]
     conditions = [RawSQL(f"({' OR '.join(sql)})", params, output_field=BooleanField())]
     if query.min_intersection is not None:
