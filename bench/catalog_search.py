@@ -253,6 +253,8 @@ def run_backend(backend: str, scenes: int, baseline_samples: int, import_items: 
     parts = catalog_parts(rng, scenes)
 
     print(f"== {backend}: up to {scenes} scenes ({', '.join(f'{part.name} {count}' for part, count in parts)})")
+    samples, _ = time_searches(client, [BUSY_CITY] * SAMPLES["busy"], CITY, {"limit": 100})
+    print(f"   any AOI on the empty catalog (what a request costs on this machine now): {percentiles(samples)}")
     filled, number = 0.0, 0
     for share in FILLS:
         started = time.perf_counter()
