@@ -207,7 +207,7 @@ def _rtree_search(query: SearchQuery, rows: QuerySet, *, filtered: bool, stop: i
     sql, params = _rtree_ids(_rtree_lookups(query.aoi, doubtful=query.min_intersection is None))
     doubtful = rows.filter(RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField()))
     rowid = RawSQL("dataserver_scene.rowid", [], output_field=IntegerField())
-    found = list(doubtful.annotate(row=rowid).values_list("row", "footprint"))
+    found = list(doubtful.order_by().annotate(row=rowid).values_list("row", "footprint"))
     geometries = shapely.from_geojson([footprint for _, footprint in found])
     kept = _meets(query.aoi, geometries)
     if query.min_intersection is not None:
