@@ -115,13 +115,16 @@ class Scene(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     provider_name = models.CharField(max_length=64, db_index=True)
     scene_id = models.CharField(max_length=255, unique=True)
-    # GeoJSON geometry text in lon/lat, split at the antimeridian; the lon/lat bounds below prefilter searches.
+    # GeoJSON geometry text in lon/lat, split at the antimeridian. Searches find it through a spatial index that
+    # migration 0005 adds beside the model (docs/DESIGN.md, "Catalog spatial index"): on PostgreSQL a PostGIS
+    # column `geom` generated from it, on SQLite an R*Tree of the lon/lat bounds below, kept in step by triggers.
     footprint = models.TextField()
     west = models.FloatField()
     south = models.FloatField()
     east = models.FloatField()
     north = models.FloatField()
-    # north - south: its largest value bounds how far south of an AOI a matching scene can start.
+    # north - south, and the (south, west) index: what the search before the spatial index used to narrow scenes
+    # down by latitude; bench/catalog_search.py still runs that search as its yardstick.
     height = models.FloatField(db_index=True)
     acquired_at = models.DateTimeField(null=True, blank=True)
     cloud_cover = models.FloatField(null=True, blank=True, help_text="percent")

@@ -1,21 +1,25 @@
 """Catalog search (DATA_API.md section 6): the scenes of the providers plus the account's own imagery.
 
-The database narrows the scenes down by their lon/lat bounds (an indexed band of latitudes) and by the metadata
-filters; shapely then keeps those whose true footprint meets the AOI and measures how much of the AOI they cover.
+The database finds, sorts and pages the scenes whose footprint meets the AOI, with a spatial index (docs/DESIGN.md,
+"Catalog spatial index"): on PostgreSQL PostGIS tests the footprints themselves; on SQLite an R*Tree finds the
+scenes whose bounds meet the AOI, and shapely tests the footprints of those whose bounds alone do not settle it.
+shapely measures how much of the AOI each scene of the page covers.
 A metadata value that is null matches every filter, and sorts last in either order.
 Every provider of this server is available to every account, so `hideUnavailable` hides nothing.
 """
 
-import operator
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
 from typing import Any
 
 import numpy as np
 import shapely
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Collate
 
 from dataserver.models import Account, Image, Mosaic, Scene
 from dataserver.rasters.selectors import mosaics_of
@@ -32,9 +36,10 @@ SORT_FIELDS = {
     "SAT_ID": "sat_id",
     "ZOOM": "zoom",
 }
-# The fields of a scene that a search sorts by, in the order of Hit's.
-SORTED_SCENE_FIELDS = ("acquired_at", "cloud_cover", "off_nadir", "resolution", "sat_id", "zoom")
-# An AOI of more parts than this is prefiltered by its overall bounds rather than part by part.
+# The fields of a scene that a search sorts by, in the order of Hit's, and those of them that are texts.
+SORTED_FIELDS = ("acquired_at", "cloud_cover", "off_nadir", "resolution", "sat_id", "zoom")
+TEXT_FIELDS = ("provider_name", "sat_id")
+# An AOI of more parts than this is looked up in the spatial index as a whole rather than part by part.
 MAX_PREFILTER_PARTS = 16
 
 
@@ -104,70 +109,188 @@ def _metadata_filter(query: SearchQuery) -> Q:
     return condition
 
 
-def _aoi_boxes(aoi) -> list[tuple[float, float, float, float]]:
-    parts = shapely.get_parts(aoi)
-    if len(parts) > MAX_PREFILTER_PARTS:
-        return [tuple(aoi.bounds)]
-    return [tuple(part.bounds) for part in parts]
+def _aoi_parts(aoi) -> list:
+    """The parts of the AOI that the index looks up one by one (the AOI as a whole if it has too many)."""
+    parts = list(shapely.get_parts(aoi))
+    return [aoi] if len(parts) > MAX_PREFILTER_PARTS else parts
 
 
-def _bounds_filter(aoi, *, tallest: float | None) -> Q:
-    """Rows whose bounds meet the AOI's; with `tallest` (the largest north - south), an indexed latitude band."""
-    parts = []
-    for west, south, east, north in _aoi_boxes(aoi):
-        part = Q(west__lte=east, east__gte=west, south__lte=north, north__gte=south)
-        parts.append(part & Q(south__gte=south - tallest) if tallest is not None else part)
-    return reduce(operator.or_, parts)
+def _bounds_filter(aoi) -> Q:
+    """Rows whose lon/lat bounds meet those of a part of the AOI."""
+    condition = Q()
+    for west, south, east, north in (part.bounds for part in _aoi_parts(aoi)):
+        condition |= Q(west__lte=east, east__gte=west, south__lte=north, north__gte=south)
+    return condition
 
 
-def _coverage(aoi, footprints: list) -> tuple[np.ndarray, np.ndarray]:
-    """Which footprints meet the AOI, and the percent of the AOI each of those covers."""
-    if not footprints:
-        return np.zeros(0, dtype=bool), np.zeros(0)
-    geometries = np.asarray(footprints)
+def _meets(aoi, geometries: np.ndarray) -> np.ndarray:
     shapely.prepare(aoi)
-    meets = shapely.intersects(aoi, geometries)
-    found = geometries[meets]
+    return shapely.intersects(aoi, geometries)
+
+
+def _percents(aoi, geometries: np.ndarray) -> np.ndarray:
+    """The percent of the AOI each geometry covers."""
+    if not len(geometries):
+        return np.zeros(0)
+    shapely.prepare(aoi)
     # Overlaying shapes is the slow part: skip it for footprints inside the AOI and for those covering it.
-    inside = shapely.contains(aoi, found)
-    covering = ~inside & shapely.covers(found, aoi)
+    inside = shapely.contains(aoi, geometries)
+    covering = ~inside & shapely.covers(geometries, aoi)
     cut = ~(inside | covering)
-    shared = np.full(len(found), aoi.area)
-    shared[inside] = shapely.area(found[inside])
-    shared[cut] = shapely.area(shapely.intersection(found[cut], aoi))
-    return meets, np.minimum(np.round(shared / aoi.area * 100, 2), 100.0)
+    shared = np.full(len(geometries), aoi.area)
+    shared[inside] = shapely.area(geometries[inside])
+    shared[cut] = shapely.area(shapely.intersection(geometries[cut], aoi))
+    return np.minimum(np.round(shared / aoi.area * 100, 2), 100.0)
 
 
-def _scene_hits(query: SearchQuery) -> list[Hit]:
-    tallest = Scene.objects.order_by("-height").values_list("height", flat=True).first()
-    if tallest is None:
-        return []
-    rows = Scene.objects.filter(_bounds_filter(query.aoi, tallest=tallest), _metadata_filter(query))
+# Bounds that show that a footprint meets a rectangle (west, south, east, north): within it along one axis and
+# reaching into it along the other, since a footprint touches each side of its bounds. Counting these needs no
+# geometry: only the other footprints near the AOI are tested.
+SETTLED = (
+    "(south >= %s AND north <= %s AND (west BETWEEN %s AND %s OR east BETWEEN %s AND %s))"
+    " OR (west >= %s AND east <= %s AND (south BETWEEN %s AND %s OR north BETWEEN %s AND %s))"
+)
+# The R*Tree keeps bounds as 32-bit floats, rounded outwards by less than this (degrees).
+RTREE_MARGIN = 1e-4
+RTREE_MEETS = "west <= %s AND east >= %s AND south <= %s AND north >= %s"
+
+
+def _settled(part, margin: float) -> tuple[str, list]:
+    """SETTLED for a part of the AOI, with bounds within `margin` of its sides left unsettled ("FALSE" for a part
+    that is not a rectangle)."""
+    if not part.equals(part.envelope):
+        return "FALSE", []
+    west, south, east, north = part.bounds
+    xs, ys = [west + margin, east - margin], [south + margin, north - margin]
+    return f"({SETTLED})", ys + xs + xs + xs + ys + ys
+
+
+def _postgis_meets(query: SearchQuery) -> list:
+    """PostGIS: footprints meeting the AOI (part by part, so that an AOI across the antimeridian stays two small
+    lookups of the index), and covering enough of it."""
+    sql, params = [], []
+    for part in _aoi_parts(query.aoi):
+        settled, settled_params = _settled(part, 0.0)
+        meets = "ST_Intersects(geom, ST_GeomFromWKB(%s, 4326))"
+        sql.append(f"(geom && ST_GeomFromWKB(%s, 4326) AND ({settled} OR {meets}))")
+        params += [shapely.to_wkb(part), *settled_params, shapely.to_wkb(part)]
+    conditions = [RawSQL(f"({' OR '.join(sql)})", params, output_field=BooleanField())]
+    if query.min_intersection is not None:
+        covered = "LEAST(ROUND((ST_Area(ST_Intersection(geom, ST_GeomFromWKB(%s, 4326))) / %s * 100)::numeric, 2), 100)"
+        params = [shapely.to_wkb(query.aoi), query.aoi.area, query.min_intersection]
+        conditions.append(RawSQL(f"{covered} >= %s", params, output_field=BooleanField()))
+    return conditions
+
+
+def _rtree_lookups(aoi, *, doubtful: bool = False) -> list[tuple[str, list]]:
+    """Per part of the AOI, the R*Tree's condition for bounds meeting it; `doubtful`: but those that settle it."""
+    lookups = []
+    for part in _aoi_parts(aoi):
+        west, south, east, north = part.bounds
+        sql, params = RTREE_MEETS, [east, west, north, south]
+        if doubtful:
+            settled, settled_params = _settled(part, RTREE_MARGIN)
+            sql, params = f"{sql} AND NOT {settled}", params + settled_params
+        lookups.append((sql, params))
+    return lookups
+
+
+def _rtree_ids(lookups: list[tuple[str, list]], union: str = "UNION ALL") -> tuple[str, list]:
+    sql = f" {union} ".join(f"SELECT id FROM dataserver_scene_rtree WHERE {where}" for where, _ in lookups)
+    return sql, [value for _, params in lookups for value in params]
+
+
+def _rtree_search(query: SearchQuery, rows: QuerySet, *, filtered: bool, stop: int) -> tuple[QuerySet, int]:
+    """SQLite: scenes whose bounds meet the AOI's (the R*Tree), but those whose footprint, tested here where the bounds
+    do not settle it, misses the AOI or covers too little of it; and how many those are."""
+    lookups = _rtree_lookups(query.aoi)
+    sql, params = _rtree_ids(_rtree_lookups(query.aoi, doubtful=query.min_intersection is None))
+    doubtful = rows.filter(RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField()))
+    rowid = RawSQL("dataserver_scene.rowid", [], output_field=IntegerField())
+    found = list(doubtful.order_by().annotate(row=rowid).values_list("row", "footprint"))
+    geometries = shapely.from_geojson([footprint for _, footprint in found])
+    kept = _meets(query.aoi, geometries)
+    if query.min_intersection is not None:
+        kept[kept] = _percents(query.aoi, geometries[kept]) >= query.min_intersection
+    missing = [row for (row, _), keep in zip(found, kept) if not keep]
+    found_only = RawSQL(
+        "dataserver_scene.rowid NOT IN (SELECT value FROM json_each(%s))", [json.dumps(missing)],
+        output_field=BooleanField(),
+    )  # fmt: skip
+    sql, params = _rtree_ids(lookups)
+    near = RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField())
+    with connection.cursor() as cursor:
+        if filtered:
+            total = rows.filter(near, found_only).count()
+        else:  # the R*Tree alone counts the bounds
+            sql, params = _rtree_ids(lookups, union="UNION")
+            cursor.execute(f"SELECT count(*) FROM ({sql})", params)
+            total = cursor.fetchone()[0] - len(missing)
+        cursor.execute("SELECT max(rowid) FROM dataserver_scene")
+        scenes = cursor.fetchone()[0] or 0
+    if query.sort_by == "ACQUISITION_DATE" and query.descending and total * total > stop * scenes:
+        # Most scenes are found: reading them newest first, each looked up in the R*Tree, reaches the page sooner
+        # than sorting them all.
+        meets = " OR ".join(f"({where})" for where, _ in lookups)
+        near = RawSQL(
+            f"EXISTS (SELECT 1 FROM dataserver_scene_rtree WHERE id = dataserver_scene.rowid AND ({meets}))",
+            [value for _, params in lookups for value in params], output_field=BooleanField(),
+        )  # fmt: skip
+    return rows.filter(near, found_only), total
+
+
+def _scene_order(query: SearchQuery) -> list:
+    """The order of _ordered, in SQL: texts in code point order, ties by id, unknown values last by id."""
+    collation = "C" if connection.vendor == "postgresql" else "BINARY"
+    field = SORT_FIELDS[query.sort_by]
+    value = Collate(F(field), collation) if field in TEXT_FIELDS else F(field)
+    scene_id = Collate(F("scene_id"), collation)
+    if not query.descending:
+        return [value.asc(nulls_last=True), scene_id.asc()]
+    unknown_by_id = Case(When(**{f"{field}__isnull": True}, then=scene_id))
+    return [value.desc(nulls_last=True), unknown_by_id.asc(), scene_id.desc()]
+
+
+def _scene_page(query: SearchQuery, start: int, stop: int) -> tuple[list[Hit], int]:
+    """The scenes at [start, stop) of the search's order, and how many the search finds."""
+    attributes = _metadata_filter(query)
     if query.providers is not None:
-        rows = rows.filter(provider_name__in=query.providers)
+        attributes &= Q(provider_name__in=query.providers)
     if query.product_types is not None:
-        rows = rows.filter(product_type__in=query.product_types)
-    fields = ("scene_id", "footprint", "provider_name", *SORTED_SCENE_FIELDS)
-    values = list(rows.order_by().values_list(*fields))
-    meets, percents = _coverage(query.aoi, list(shapely.from_geojson([row[1] for row in values])))
-    kept = [row for row, hit in zip(values, meets) if hit]
-    return [Hit(row[0], row[2], float(percent), *row[3:]) for row, percent in zip(kept, percents)]
+        attributes &= Q(product_type__in=query.product_types)
+    rows = Scene.objects.filter(attributes)
+    if connection.vendor == "postgresql":
+        rows = rows.filter(*_postgis_meets(query))
+        total = rows.count()
+    else:
+        rows, total = _rtree_search(query, rows, filtered=bool(attributes), stop=stop)
+    scenes = list(rows.order_by(*_scene_order(query))[start:stop]) if start < min(stop, total) else []
+    percents = _percents(query.aoi, shapely.from_geojson([scene.footprint for scene in scenes]))
+    hits = [
+        Hit(scene.scene_id, scene.provider_name, float(percent), *(getattr(scene, name) for name in SORTED_FIELDS),
+            item=scene)
+        for scene, percent in zip(scenes, percents)
+    ]  # fmt: skip
+    return hits, total
 
 
 def _own_hits(account: Account, query: SearchQuery) -> list[Hit]:
     found: list[tuple[Image | Mosaic, str]] = []
     if query.wants(MY_IMAGES, "IMAGE"):
-        images = Image.objects.select_related("mosaic").filter(
-            _bounds_filter(query.aoi, tallest=None), mosaic__account=account
-        )
+        images = Image.objects.select_related("mosaic").filter(_bounds_filter(query.aoi), mosaic__account=account)
         found += [(image, MY_IMAGES) for image in images]
     if query.wants(MY_MOSAICS, "MOSAIC"):
         found += [(mosaic, MY_MOSAICS) for mosaic in mosaics_of(account=account).exclude(footprint=None)]
-    meets, percents = _coverage(query.aoi, list(shapely.from_wkt([item.footprint for item, _ in found])))
+    geometries = shapely.from_wkt([item.footprint for item, _ in found])
+    meets = _meets(query.aoi, geometries)
     kept = [entry for entry, hit in zip(found, meets) if hit]
-    return [
-        Hit(str(item.id), provider, float(percent), item=item) for (item, provider), percent in zip(kept, percents)
+    hits = [
+        Hit(str(item.id), provider, float(percent), item=item)
+        for (item, provider), percent in zip(kept, _percents(query.aoi, geometries[meets]))
     ]
+    if query.min_intersection is not None:
+        hits = [hit for hit in hits if hit.percent >= query.min_intersection]
+    return hits
 
 
 def _ordered(hits: list[Hit], query: SearchQuery) -> list[Hit]:
@@ -180,14 +303,15 @@ def _ordered(hits: list[Hit], query: SearchQuery) -> list[Hit]:
 
 
 def scene_search(*, account: Account, query: SearchQuery) -> ScenePage:
-    hits = _scene_hits(query) + _own_hits(account, query)
-    if query.min_intersection is not None:
-        hits = [hit for hit in hits if hit.percent >= query.min_intersection]
-    page = _ordered(hits, query)[query.offset : query.offset + query.limit]
-    scenes = Scene.objects.in_bulk([hit.id for hit in page if hit.item is None], field_name="scene_id")
-    for hit in page:
-        hit.item = hit.item or scenes[hit.id]
-    return ScenePage(hits=page, total=len(hits))
+    """The page of the scenes and own imagery meeting the AOI. The own imagery is few items, so the database pages the
+    scenes from as many places before the page as there are own items: the page is then among those, merged."""
+    own = _own_hits(account, query)
+    start = max(0, query.offset - len(own))
+    scenes, total = _scene_page(query, start, query.offset + query.limit)
+    merged = _ordered(scenes + own, query)
+    # From the first scene fetched on, the merged list holds every hit in order, from place `start` + its index.
+    skip = query.offset - start
+    return ScenePage(hits=merged[skip : skip + query.limit], total=total + len(own))
 
 
 def scene_get(*, account: Account, scene_id: str) -> Hit | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pystac
-from django.db import transaction
+from django.db import connection, transaction
 from pystac_client import Client
 from pystac_client.stac_api_io import StacApiIO
 
@@ -152,13 +152,38 @@ def _save(scenes: dict[str, Scene], *, provider: str, result: ImportResult) -> N
     for scene_id, owner in taken.values_list("scene_id", "provider_name"):
         del scenes[scene_id]
         result.skipped.append(f"item {scene_id}: its id is a scene of the provider {owner} already")
-    Scene.objects.bulk_create(
-        scenes.values(),
-        update_conflicts=True,
-        unique_fields=["scene_id"],
-        update_fields=UPDATED_FIELDS,
-    )
+    if connection.vendor == "postgresql":
+        _copy(list(scenes.values()))
+    else:
+        Scene.objects.bulk_create(
+            scenes.values(),
+            update_conflicts=True,
+            unique_fields=["scene_id"],
+            update_fields=UPDATED_FIELDS,
+        )
     result.imported += len(scenes)
+
+
+def _copy(scenes: list[Scene]) -> None:
+    """PostgreSQL: the upsert of bulk_create, with the rows sent by COPY into a scratch table (a third of the time
+    of an import went into building bulk_create's statement)."""
+    fields = Scene._meta.concrete_fields
+    columns = ", ".join(field.column for field in fields)
+    updates = ", ".join(f"{Scene._meta.get_field(name).column} = EXCLUDED.{Scene._meta.get_field(name).column}"
+                        for name in UPDATED_FIELDS)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS scene_import (LIKE dataserver_scene INCLUDING DEFAULTS)"
+            " ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY scene_import ({columns}) FROM STDIN") as copy:
+            for scene in scenes:
+                copy.write_row([field.get_db_prep_save(getattr(scene, field.attname), connection) for field in fields])
+        cursor.execute(
+            f"INSERT INTO dataserver_scene ({columns}) SELECT {columns} FROM scene_import"
+            f" ON CONFLICT (scene_id) DO UPDATE SET {updates}"
+        )
+        cursor.execute("TRUNCATE scene_import")
 
 
 def scenes_import(*, items: Iterable[pystac.Item], provider: str) -> ImportResult:

@@ -20,9 +20,12 @@ def before_the_migration():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+SQUARE = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}'
+
+
 def old_scene(model, provider: str, scene_id: str):
     return model.objects.create(
-        provider_name=provider, scene_id=scene_id, footprint="{}", west=0, south=0, east=1, north=1, height=1
+        provider_name=provider, scene_id=scene_id, footprint=SQUARE, west=0, south=0, east=1, north=1, height=1
     )
 
 
