@@ -15,10 +15,11 @@ celery_app.conf.task_default_queue = f"tests-{os.getpid()}"
 @pytest.fixture(autouse=True)
 def imagery_storage(settings, tmp_path):
     """Each test gets its own imagery folder and runs background tasks in-process unless it starts a worker."""
-    settings.DATASERVER_STORAGE_DIR = tmp_path / "imagery"
+    settings.DATASERVER_STORAGE_URL = str(tmp_path / "imagery")
+    settings.DATASERVER_SCRATCH_DIR = tmp_path / "scratch"
     settings.DATASERVER_IMPORT_DIR = tmp_path / "import"
     celery_app.conf.task_always_eager = True
-    yield settings.DATASERVER_STORAGE_DIR
+    yield tmp_path / "imagery"
     celery_app.conf.task_always_eager = False
     shutil.rmtree(tmp_path / "imagery", ignore_errors=True)
 

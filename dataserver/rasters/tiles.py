@@ -11,7 +11,7 @@ from rio_tiler.mosaic import mosaic_reader
 
 from common.tiles import EMPTY_TILE, TILE_SIZE
 from dataserver.models import Image, Mosaic
-from dataserver.storage import CogTarget, ImageFiles
+from dataserver.storage import CogTarget, ImageFiles, store
 
 # zlib level 2 encodes a tile about 3x faster than GDAL's default (6), for tiles some 6% larger.
 PNG_OPTIONS = {"ZLEVEL": 2}
@@ -37,7 +37,7 @@ def target_images(target: CogTarget) -> list[Image] | None:
 
 
 def cog_path(target: CogTarget, image: Image) -> str:
-    return str(ImageFiles(target.account_id, target.mosaic_id, image.id).cog)
+    return store().gdal_path(ImageFiles(target.account_id, target.mosaic_id, image.id).cog)
 
 
 def cog_sources(target: CogTarget, images: list[Image], z: int, x: int, y: int) -> list[CogSource]:
@@ -73,8 +73,9 @@ def tile_render(sources: list[CogSource], z: int, x: int, y: int) -> bytes:
     if not sources:
         return EMPTY_TILE
     # One GDAL environment around the whole tile halves the environment set-ups (each one searches for the GDAL and
-    # PROJ data files) that opening, reading and encoding would otherwise do on their own.
-    with rasterio.Env():
+    # PROJ data files) that opening, reading and encoding would otherwise do on their own; it holds the store's GDAL
+    # options (for an object store: ranged reads with cached headers).
+    with rasterio.Env(**store().gdal_options):
         try:
             img, _ = mosaic_reader(sources, _read, x, y, z, threads=0)
         except (EmptyMosaicError, TileOutsideBounds):
@@ -88,9 +89,10 @@ def tilejson(target: CogTarget, images: list[Image], tile_url: str) -> dict:
     east = max(image.east for image in images)
     north = max(image.north for image in images)
     minzoom, maxzoom = 24, 0
-    for image in images:
-        with Reader(cog_path(target, image)) as cog:
-            minzoom, maxzoom = min(minzoom, cog.minzoom), max(maxzoom, cog.maxzoom)
+    with rasterio.Env(**store().gdal_options):
+        for image in images:
+            with Reader(cog_path(target, image)) as cog:
+                minzoom, maxzoom = min(minzoom, cog.minzoom), max(maxzoom, cog.maxzoom)
     return {
         "tilejson": "2.2.0",
         "name": "mosaic",
