@@ -44,7 +44,8 @@ STORE_ERRORS = (
     botocore.exceptions.ClientError,
     boto3.exceptions.S3UploadFailedError,
 )
-DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
+DELETE_BATCH = 1000
+HEAD_BYTES = 64 * 1024  # read with the first request of an object opened as a file  # the most keys one DeleteObjects request takes
 # GDAL reading COGs from an object store: no directory listing on open (a COG has no sidecar files), the file
 # headers and blocks cached between the reads of one process (VSI_CACHE per file, the vsicurl region cache across
 # opens), consecutive ranges fetched in one request, and a request per tile rather than per block.
@@ -137,10 +138,6 @@ class FolderStore:
     def holds_bucket(self, bucket: str) -> bool:
         return False
 
-    def download_url(self, key: str, *, filename: str, ttl: int) -> str | None:
-        """A link of the store itself to the object; None: the Data API serves it."""
-        return None
-
     def abort_stale_uploads(self, *, older_than: float) -> int:
         """Remove the partial files of uploads that stopped more than `older_than` seconds ago."""
         if not self.root.exists():
@@ -189,11 +186,7 @@ class S3Store:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.endpoint_url = endpoint_url
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            config=Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32),
-        )
+        self.client = _client_for(endpoint_url)
         options = dict(S3_GDAL_OPTIONS)
         if endpoint_url:  # MinIO, Ceph RGW, a test server: path-style requests to that host
             parts = urlsplit(endpoint_url)
@@ -224,7 +217,7 @@ class S3Store:
         source.unlink()
 
     def open(self, key: str) -> io.BufferedReader:
-        return io.BufferedReader(S3RangeReader(self, key), buffer_size=256 * 1024)
+        return io.BufferedReader(S3RangeReader(self, key), buffer_size=HEAD_BYTES)
 
     def read(self, key: str) -> bytes | None:
         try:
@@ -267,20 +260,6 @@ class S3Store:
     def copy_from(self, bucket: str, key: str, target: str) -> None:
         """A server-side copy of an object of this store's endpoint (in parts when over 5 GB)."""
         self.client.copy({"Bucket": bucket, "Key": key}, self.bucket, self.object_key(target))
-
-    def download_url(self, key: str, *, filename: str, ttl: int) -> str | None:
-        from django.utils.http import content_disposition_header
-
-        return self.client.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": self.bucket,
-                "Key": self.object_key(key),
-                "ResponseContentDisposition": content_disposition_header(True, filename),
-                "ResponseContentType": "image/tiff",
-            },
-            ExpiresIn=ttl,
-        )
 
     def abort_stale_uploads(self, *, older_than: float) -> int:
         """Abort the multipart uploads under the prefix begun more than `older_than` seconds ago."""
@@ -339,14 +318,29 @@ class S3Writer:
 
 
 class S3RangeReader(io.RawIOBase):
-    """An object read like a file, each read one ranged GET (wrap it in a BufferedReader)."""
+    """An object read like a file, each read one ranged GET (wrap it in a BufferedReader); its size comes with the
+    first answer, so that reading a header costs one request."""
 
     def __init__(self, store: S3Store, key: str) -> None:
-        self.store, self.key = store, store.object_key(key)
-        size = store.size(key)
-        if size is None:
-            raise FileNotFoundError(store.uri(key))
-        self.length, self.position = size, 0
+        self.store, self.key, self.uri = store, store.object_key(key), store.uri(key)
+        self.length: int | None = None
+        self.position = 0
+        self.head = self._get(0, HEAD_BYTES - 1)  # a TIFF's header, and FileNotFoundError now rather than later
+
+    def _get(self, first: int, last: int) -> bytes:
+        try:
+            answer = self.store.client.get_object(Bucket=self.store.bucket, Key=self.key, Range=f"bytes={first}-{last}")
+        except botocore.exceptions.ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in S3_MISSING_CODES:
+                raise FileNotFoundError(self.uri) from None
+            if code == "InvalidRange":  # an empty object, or a read past the end
+                if self.length is None:
+                    self.length = 0
+                return b""
+            raise
+        self.length = int(answer["ContentRange"].rsplit("/", 1)[1])
+        return answer["Body"].read()
 
     def readable(self) -> bool:
         return True
@@ -366,12 +360,23 @@ class S3RangeReader(io.RawIOBase):
         count = min(len(buffer), self.length - self.position)
         if count <= 0:
             return 0
-        wanted = f"bytes={self.position}-{self.position + count - 1}"
-        answer = self.store.client.get_object(Bucket=self.store.bucket, Key=self.key, Range=wanted)
-        data = answer["Body"].read()
+        if self.position + count <= len(self.head):
+            data = self.head[self.position : self.position + count]
+        else:
+            data = self._get(self.position, self.position + count - 1)
         buffer[: len(data)] = data
         self.position += len(data)
         return len(data)
+
+
+@functools.cache
+def _client_for(endpoint_url: str | None):
+    """One S3 client (thread-safe, with its connection pool) per endpoint and process."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        config=Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32),
+    )
 
 
 @functools.cache

@@ -40,8 +40,14 @@ def cog_build(source: str, target: str, scratch: Path) -> None:
     shutil.rmtree(scratch, ignore_errors=True)  # of a build that was killed
     scratch.mkdir(parents=True)
     partial = scratch / "cog.tif"
-    config = {"GDAL_NUM_THREADS": "ALL_CPUS", "GDAL_TIFF_OVR_BLOCKSIZE": "256"}
     imagery = store()
+    # The original is read once, in order: through no cache (which serves the tiles' headers), in large requests.
+    config = {
+        "GDAL_NUM_THREADS": "ALL_CPUS",
+        "GDAL_TIFF_OVR_BLOCKSIZE": "256",
+        "CPL_VSIL_CURL_NON_CACHED": imagery.gdal_path(source),
+        "CPL_VSIL_CURL_CHUNK_SIZE": str(4 * 2**20),
+    }
     try:
         with rasterio.Env(**imagery.gdal_options, **config), rasterio.open(imagery.gdal_path(source)) as src:
             add_alpha = src.mask_flag_enums[0] == [MaskFlags.all_valid]
@@ -89,6 +95,11 @@ def image_build_cog(image_id: str) -> None:
         return  # deleted before its turn came
     files = image_files(image)
     try:
+        # GDAL reading an object store reports some short reads without failing the read: a damaged original is
+        # caught here, by its size.
+        stored = store().size(files.original)
+        if stored != image.file_size:
+            raise OSError(f"The stored original has {stored or 0} bytes of its {image.file_size}")
         cog_build(files.original, files.cog, files.cog_scratch)
     except SoftTimeLimitExceeded:
         logger.warning("COG build of image %s stopped at its time limit", image_id)

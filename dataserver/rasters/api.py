@@ -9,7 +9,7 @@ from ninja import Query, Router
 from dataserver import errors
 from dataserver.models import Account, Image, Mosaic
 from dataserver.rasters import selectors, serializers, services, signed_links
-from dataserver.rasters.downloads import download_filename, original_response
+from dataserver.rasters.downloads import original_response
 from dataserver.rasters.links import link_fetch
 from dataserver.rasters.receiving import received_file
 from dataserver.rasters.schemas import (
@@ -248,11 +248,9 @@ router.get(
 def get_image_download(request, image_id: uuid.UUID):
     """A link to the image's original that needs no credentials, for `expires_in` seconds."""
     image = selectors.image_get(account=request.auth, image_id=image_id)
-    key = selectors.image_original(account=request.auth, image=image)
-    ttl = settings.DATASERVER_DOWNLOAD_URL_TTL
+    selectors.image_original(account=request.auth, image=image)
     return {
-        "download_url": store().download_url(key, filename=download_filename(image.filename), ttl=ttl)
-        or signed_links.originals.link(request, image.id),
+        "download_url": signed_links.originals.link(request, image.id),
         "filename": image.filename,
         "expires_in": settings.DATASERVER_DOWNLOAD_URL_TTL,
     }

@@ -1,7 +1,7 @@
 """An original served under its signed link: the whole file, or the one byte range a client asks for.
 
-(With an object store, the download link is the store's own presigned URL instead; this serves the links handed out
-before, reading the object in ranges.)
+The original is read from the imagery store, from an object store in ranged reads of CHUNK bytes: the link keeps its
+contract (its refusals, its SHA-1 ETag) whatever the backend.
 
 With ranges a download of many GB resumes where it stopped (`Range: bytes=N-`, `If-Range` with the ETag, which is the
 file's SHA-1). The file is never read whole: a full answer goes out by the server's file wrapper (sendfile under

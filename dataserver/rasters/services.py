@@ -161,7 +161,7 @@ def _ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, max_pix
             source_url=incoming.source_url,
         )
         mosaic_refresh_footprint(mosaic=mosaic)
-        transaction.on_commit(lambda: _queue_cog_build(image_id))
+        transaction.on_commit(lambda: queue_cog_build(image_id))
     return image
 
 
@@ -173,7 +173,7 @@ def _fitting_filename(filename: str) -> str:
     return stem[: MAX_NAME_LENGTH - len(dot + extension)] + dot + extension
 
 
-def _queue_cog_build(image_id: uuid.UUID) -> None:
+def queue_cog_build(image_id: uuid.UUID) -> None:
     from dataserver.tasks import image_build_cog
 
     image_build_cog.delay(str(image_id))

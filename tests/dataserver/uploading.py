@@ -48,6 +48,17 @@ def stored_files() -> set[Path]:
     return {Path(key) for key in keys}
 
 
+def uri_key(uri: str) -> str:
+    """The key of the object a `file://` or `s3://` URI of the imagery store names."""
+    root = store().uri("")
+    assert uri.startswith(root), uri
+    return uri[len(root) :]
+
+
+def uri_bytes(uri: str) -> bytes:
+    return store().read(uri_key(uri))
+
+
 def memory_used(api: Client) -> int:
     return api.get("/rest/rasters/memory").json()["memoryUsed"]
 
