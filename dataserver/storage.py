@@ -21,6 +21,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,8 +35,10 @@ from django.conf import settings
 
 PREVIEW_SIZES = {"s": 256, "l": 1024}
 PARTIAL_SUFFIX = ".part"
-# An S3 multipart upload sends parts of this size (the last one smaller): 10 000 parts, S3's most, make 160 GiB.
-PART_SIZE = 16 * 2**20
+# An S3 multipart upload sends parts of this size (the last one smaller), PARTS_IN_FLIGHT at once: 10 000 parts,
+# S3's most, make 80 GiB; at most (1 + PARTS_IN_FLIGHT) parts are held in memory.
+PART_SIZE = 8 * 2**20
+PARTS_IN_FLIGHT = 2
 S3_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 # What a store's failure looks like: a disk's, or an object store's (refused, unreachable, an upload that failed).
 STORE_ERRORS = (
@@ -54,7 +57,7 @@ S3_GDAL_OPTIONS = {
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif",
     "VSI_CACHE": "TRUE",
     "VSI_CACHE_SIZE": str(8 * 2**20),
-    "CPL_VSIL_CURL_CACHE_SIZE": str(128 * 2**20),
+    "CPL_VSIL_CURL_CACHE_SIZE": str(32 * 2**20),
     "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": "YES",
     "GDAL_HTTP_MULTIPLEX": "YES",
     "GDAL_HTTP_VERSION": "2",
@@ -276,13 +279,14 @@ class S3Store:
 
 
 class S3Writer:
-    """An S3 multipart upload: bytes gathered into PART_SIZE parts, each sent as it fills; nothing of it is visible
-    until `complete`, and `abort` leaves no part behind."""
+    """An S3 multipart upload: bytes gathered into PART_SIZE parts, each sent as it fills (PARTS_IN_FLIGHT at once);
+    nothing of it is visible until `complete`, and `abort` leaves no part behind."""
 
     def __init__(self, client, bucket: str, key: str) -> None:
         self.client, self.bucket, self.key = client, bucket, key
         self.upload_id = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
-        self.parts: list[dict] = []
+        self.sending: list[Future] = []
+        self.pool = ThreadPoolExecutor(PARTS_IN_FLIGHT, thread_name_prefix="upload-part")
         self.buffer = bytearray()
 
     def write(self, data: bytes) -> None:
@@ -292,22 +296,34 @@ class S3Writer:
             del self.buffer[:PART_SIZE]
 
     def _send(self, data: bytes) -> None:
-        number = len(self.parts) + 1
+        in_flight = [future for future in self.sending if not future.done()]
+        if len(in_flight) >= PARTS_IN_FLIGHT:
+            in_flight[0].result()
+        for future in self.sending:
+            if future.done():
+                future.result()  # a part that failed fails the upload now
+        number = len(self.sending) + 1
+        self.sending.append(self.pool.submit(self._part, number, data))
+
+    def _part(self, number: int, data: bytes) -> dict:
         answer = self.client.upload_part(
             Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=data
         )
-        self.parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+        return {"PartNumber": number, "ETag": answer["ETag"]}
 
     def complete(self) -> None:
-        if self.buffer or not self.parts:
+        if self.buffer or not self.sending:
             self._send(bytes(self.buffer))
             self.buffer = bytearray()
+        parts = [future.result() for future in self.sending]
+        self.pool.shutdown()
         self.client.complete_multipart_upload(
-            Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": self.parts}
+            Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": parts}
         )
 
     def abort(self) -> None:
         self.buffer = bytearray()
+        self.pool.shutdown(wait=True, cancel_futures=True)  # no part may land after the abort
         self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
 
     def __enter__(self) -> "S3Writer":

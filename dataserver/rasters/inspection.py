@@ -256,7 +256,10 @@ def previews_write(
     largest = max(PREVIEW_SIZES.values())
     deadline = time.monotonic() + time_limit
     try:
-        with rasterio.Env(**store().gdal_options), rasterio.open(store().gdal_path(key)) as src:
+        # Read once, in order: through no cache (which serves the tiles' headers and would grow the process).
+        imagery = store()
+        read_once = {"CPL_VSIL_CURL_NON_CACHED": imagery.gdal_path(key)}
+        with rasterio.Env(**imagery.gdal_options, **read_once), rasterio.open(imagery.gdal_path(key)) as src:
             scale = min(1.0, largest / max(src.width, src.height))
             rows, columns = max(1, round(src.height * scale)), max(1, round(src.width * scale))
             data = _decimated_read(src, info.band_indexes, rows, columns, deadline=deadline)
