@@ -135,9 +135,6 @@ class FolderStore:
                 key = path.relative_to(self.root).as_posix()
                 yield StoredObject(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
 
-    def copy_from(self, bucket: str, key: str, target: str) -> None:
-        raise NotImplementedError("a folder holds no bucket")
-
     def holds_bucket(self, bucket: str) -> bool:
         return False
 

@@ -7,16 +7,23 @@ import os
 import socket
 import time
 import uuid
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from dataserver.models import Image
-from dataserver.storage import ImageFiles, store
+from dataserver.storage import STORE_ERRORS, ImageFiles, store
 from dataserver.tasks import stale_uploads_abort
-from tests.conftest import make_account
-from tests.dataserver.uploading import mosaic_create, raster_error, stored_files, upload_ok
+from tests.conftest import basic, make_account
+from tests.dataserver.uploading import (
+    mosaic_create,
+    raster_error,
+    stored_files,
+    upload_ok,
+)
 from tests.rasters import COGEO, write_raster
 from tests.uploads.stack import wait_for
 
@@ -46,10 +53,6 @@ def cut_off_upload(url: str, token: str, mosaic_id: str, *, sent: int) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_cut_off_midway_leaves_nothing_in_the_store(live_server):
-    from django.test import Client
-
-    from tests.conftest import basic
-
     _, token = make_account("alice@example.com")
     mosaic = mosaic_create(Client(**basic(token)))
     cut_off_upload(live_server.url, token, mosaic["id"], sent=40 * 2**20)  # more than two parts of a multipart upload
@@ -67,13 +70,12 @@ def test_the_periodic_clean_up_drops_stale_uploads(settings):
     settings.DATASERVER_STALE_UPLOAD_SECONDS = -60
     stale_uploads_abort()
     assert stored_files() == set()
-    with pytest.raises(Exception):
+    with pytest.raises(STORE_ERRORS):
         stale.complete()  # the upload is no more
 
 
 def check(*args) -> tuple[int, str]:
-    from io import StringIO
-
+    """The storage check's exit status and what it printed."""
     out = StringIO()
     try:
         call_command("dataserver_storage_check", *args, stdout=out)

@@ -12,7 +12,13 @@ from rasterio.windows import Window
 
 from dataserver.models import Image
 from dataserver.storage import store
-from tests.dataserver.uploading import mosaic_create, stored_files, upload_ok, uri_bytes, uri_key
+from tests.dataserver.uploading import (
+    mosaic_create,
+    stored_files,
+    upload_ok,
+    uri_bytes,
+    uri_key,
+)
 from tests.rasters import COGEO, write_raster
 
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
