@@ -93,10 +93,10 @@ def rss_watch(processes: list[psutil.Process]):
     return done
 
 
-def cogs_build(server: DataServer) -> None:
-    """Build every image's COG with the task itself, in a process of its own (no worker runs)."""
+def cogs_build(server: DataServer, mosaic_id: str) -> None:
+    """Build the COGs of a mosaic's images with the task itself, in a process of its own (no worker runs)."""
     code = ("from dataserver.models import Image\nfrom dataserver.tasks import image_build_cog\n"
-            "for image in Image.objects.filter(cog_ready=False): image_build_cog(str(image.id))")
+            f"for image in Image.objects.filter(mosaic_id='{mosaic_id}'): image_build_cog(str(image.id))")
     server.manage("shell", "-c", code)
 
 
@@ -118,7 +118,7 @@ def backend_measure(name: str, env: dict, args, rasters: dict[int, Path], parts:
         tiles_mosaic = server.mosaic_create("tiles")
         for path in parts:
             server.upload(path, tiles_mosaic)
-        cogs_build(server)
+        cogs_build(server, tiles_mosaic)
         uri = server.mosaic_cog_uri(tiles_mosaic)
         urls = [f"{server.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}"
                 for z, x, y in covering_tiles(parts, args.zooms)]
