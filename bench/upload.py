@@ -46,7 +46,7 @@ def raster_write(path: Path, *, size_bytes: int, tiled: bool = True) -> Path:
 
 
 class UploadWatch:
-    """Samples every 50 ms the RSS of every worker and the size of the file arriving in the storage's `incoming` folder.
+    """Samples every 50 ms the RSS of every worker and the size of the partial file arriving in the imagery folder.
 
     `growth` is the largest rise of one worker's RSS over its start; `received_at` is when the arriving file reached
     `size` bytes (the body is received; checks and previews follow).
@@ -73,7 +73,7 @@ class UploadWatch:
 
     def _arrived(self) -> int:
         sizes = []
-        for path in self.incoming.glob("*.part"):
+        for path in self.incoming.rglob("*.part"):
             try:
                 sizes.append(path.stat().st_size)
             except FileNotFoundError:
@@ -105,7 +105,7 @@ def upload_measure(server: DataServer, path: Path, folder: Path) -> dict:
     cp = cp_seconds(path, folder)
     reads_before = read_chars(workers)
     size = path.stat().st_size
-    with UploadWatch(workers, incoming=server.storage / "incoming", size=size) as watch:
+    with UploadWatch(workers, incoming=server.storage, size=size) as watch:
         server.upload(path, mosaic_id)
         elapsed = time.perf_counter() - watch.started_at
     return {

@@ -1,7 +1,6 @@
 """Background work of the self-hosted Data API."""
 
 import logging
-import os
 import shutil
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from rio_cogeo.utils import get_web_optimized_params
 
 from dataserver.models import Image, tiles_changed
 from dataserver.rasters.inspection import READ_ERRORS
-from dataserver.storage import image_files
+from dataserver.storage import STORE_ERRORS, image_files, store
 
 logger = logging.getLogger(__name__)
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
@@ -27,25 +26,34 @@ WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
 HARD_LIMIT_MARGIN = 0.1
 
 
-def cog_build(source: Path, target: Path, scratch: Path) -> None:
-    """Write a web-optimized COG (EPSG:3857, tiles aligned with the XYZ grid, overviews, an internal mask).
+def cog_build(source: str, target: str, scratch: Path) -> None:
+    """Store under the key `target` a web-optimized COG (EPSG:3857, tiles aligned with the XYZ grid, overviews, an
+    internal mask) of the stored original `source`.
 
     The grid-aligned extent is larger than the image: when the source has no nodata value, alpha band or mask of its
-    own, the warp adds an alpha band so that the fill around the image is masked out. Everything the build writes
-    (rio-cogeo puts its temporary file beside the output) goes into the `scratch` folder, removed however it ends.
+    own, the warp adds an alpha band so that the fill around the image is masked out. The original is read from the
+    store (in ranges, from an object store); everything the build writes (the COG and rio-cogeo's temporary file
+    beside it: about twice the COG's size) goes into the local `scratch` folder, removed however it ends.
     """
     profile = cog_profiles.get("deflate")
     profile.update(blockxsize=256, blockysize=256, predictor=2)
     shutil.rmtree(scratch, ignore_errors=True)  # of a build that was killed
     scratch.mkdir(parents=True)
-    partial = scratch / target.name
-    config = {"GDAL_NUM_THREADS": "ALL_CPUS", "GDAL_TIFF_OVR_BLOCKSIZE": "256"}
+    partial = scratch / "cog.tif"
+    imagery = store()
+    # The original is read once, in order: through no cache (which serves the tiles' headers), in large requests.
+    config = {
+        "GDAL_NUM_THREADS": "ALL_CPUS",
+        "GDAL_TIFF_OVR_BLOCKSIZE": "256",
+        "CPL_VSIL_CURL_NON_CACHED": imagery.gdal_path(source),
+        "CPL_VSIL_CURL_CHUNK_SIZE": str(4 * 2**20),
+    }
     try:
-        with rasterio.Env(**config), rasterio.open(source) as src:
+        with rasterio.Env(**imagery.gdal_options, **config), rasterio.open(imagery.gdal_path(source)) as src:
             add_alpha = src.mask_flag_enums[0] == [MaskFlags.all_valid]
             with WarpedVRT(src, add_alpha=add_alpha, **get_web_optimized_params(src, tms=WEB_MERCATOR)) as warped:
                 cog_translate(warped, str(partial), profile, add_mask=True, in_memory=False, quiet=True, config=config)
-        os.replace(partial, target)
+        imagery.put_file(partial, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -87,12 +95,17 @@ def image_build_cog(image_id: str) -> None:
         return  # deleted before its turn came
     files = image_files(image)
     try:
+        # GDAL reading an object store reports some short reads without failing the read: a damaged original is
+        # caught here, by its size.
+        stored = store().size(files.original)
+        if stored != image.file_size:
+            raise OSError(f"The stored original has {stored or 0} bytes of its {image.file_size}")
         cog_build(files.original, files.cog, files.cog_scratch)
     except SoftTimeLimitExceeded:
         logger.warning("COG build of image %s stopped at its time limit", image_id)
         cog_build_failed(image_id, _stopped())
         return
-    except (*READ_ERRORS, OSError) as exc:
+    except (*READ_ERRORS, *STORE_ERRORS) as exc:
         logger.warning("COG build failed for image %s: %s", image_id, exc)
         cog_build_failed(image_id, str(exc))
         return
@@ -100,3 +113,11 @@ def image_build_cog(image_id: str) -> None:
         files.delete()  # the image was deleted while its COG was being built
         return
     tiles_changed(image.mosaic_id)
+
+
+@shared_task(name="dataserver.tasks.stale_uploads_abort")
+def stale_uploads_abort() -> None:
+    """Drop the partial files and multipart uploads of uploads that stopped long ago (a process killed mid-upload)."""
+    dropped = store().abort_stale_uploads(older_than=settings.DATASERVER_STALE_UPLOAD_SECONDS)
+    if dropped:
+        logger.info("Dropped %d stale uploads from the imagery store", dropped)

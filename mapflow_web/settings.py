@@ -268,6 +268,7 @@ CELERY_BEAT_SCHEDULE = {
     "catalog-areas-forget": {"task": "catalog.tasks.searched_areas_forget", "schedule": 86400.0},
     "audit-prune": {"task": "audit.tasks.audit_entries_prune", "schedule": 86400.0},
     "trash-purge": {"task": "mosaics.tasks.trash_purge_due", "schedule": 3600.0},
+    "dataserver-stale-uploads": {"task": "dataserver.tasks.stale_uploads_abort", "schedule": 3600.0},
 }
 
 # --- Saved searches (searches/): each active one runs every SEARCHES_PERIOD_MINUTES against the team's Data API ---
@@ -360,7 +361,17 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- The self-hosted Data API ---
-DATASERVER_STORAGE_DIR = Path(os.environ.get("DATASERVER_STORAGE_DIR") or VAR_DIR / "imagery").resolve()
+# Where the imagery lives: a folder (DATASERVER_STORAGE_DIR, its older name, is still read) or s3://BUCKET/PREFIX on
+# the object store at DATASERVER_S3_ENDPOINT_URL (empty = AWS), with the standard AWS_* credentials and region.
+DATASERVER_STORAGE_URL = (
+    os.environ.get("DATASERVER_STORAGE_URL") or os.environ.get("DATASERVER_STORAGE_DIR") or str(VAR_DIR / "imagery")
+)
+if not DATASERVER_STORAGE_URL.startswith("s3://"):
+    DATASERVER_STORAGE_URL = str(Path(DATASERVER_STORAGE_URL).resolve())
+# Local temporary space of each web and worker machine: the COG being built (about twice the COG's size).
+DATASERVER_SCRATCH_DIR = Path(os.environ.get("DATASERVER_SCRATCH_DIR") or VAR_DIR / "scratch").resolve()
+# Partial uploads (folder) and multipart uploads (object store) older than this are removed by the periodic clean-up.
+DATASERVER_STALE_UPLOAD_SECONDS = int(os.environ.get("DATASERVER_STALE_UPLOAD_SECONDS", str(24 * 3600)))
 # Base URL written into tile and preview links; empty = the address the request came to.
 DATASERVER_PUBLIC_URL = os.environ.get("DATASERVER_PUBLIC_URL", "").rstrip("/")
 DATASERVER_DEFAULT_MEMORY_LIMIT = env_size("DATASERVER_DEFAULT_MEMORY_LIMIT", "50GB")

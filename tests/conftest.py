@@ -1,6 +1,7 @@
 import base64
 import os
 import shutil
+import uuid
 
 import pytest
 from django.test import Client
@@ -15,12 +16,52 @@ celery_app.conf.task_default_queue = f"tests-{os.getpid()}"
 @pytest.fixture(autouse=True)
 def imagery_storage(settings, tmp_path):
     """Each test gets its own imagery folder and runs background tasks in-process unless it starts a worker."""
-    settings.DATASERVER_STORAGE_DIR = tmp_path / "imagery"
+    settings.DATASERVER_STORAGE_URL = str(tmp_path / "imagery")
+    settings.DATASERVER_SCRATCH_DIR = tmp_path / "scratch"
     settings.DATASERVER_IMPORT_DIR = tmp_path / "import"
     celery_app.conf.task_always_eager = True
-    yield settings.DATASERVER_STORAGE_DIR
+    yield tmp_path / "imagery"
     celery_app.conf.task_always_eager = False
     shutil.rmtree(tmp_path / "imagery", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 protocol server on loopback (moto's), for the whole run; the standard AWS variables point every
+    client at it, GDAL's /vsis3/ included."""
+    from moto.server import ThreadedMotoServer
+
+    from tests.uploads.stack import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = {name: os.environ.get(name) for name in (*S3_ENVIRONMENT, "AWS_SESSION_TOKEN", "AWS_PROFILE")}
+    os.environ.update(S3_ENVIRONMENT)
+    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        os.environ.pop(name, None)
+    yield f"http://127.0.0.1:{port}"
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    server.stop()
+
+
+S3_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+                  "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def s3_storage_use(settings, endpoint: str) -> str:
+    """Point the imagery store at a new bucket of the S3 server at `endpoint`; its name."""
+    import boto3
+
+    bucket = f"imagery-{uuid.uuid4().hex[:16]}"
+    boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+    settings.DATASERVER_STORAGE_URL = f"s3://{bucket}/imagery"
+    settings.DATASERVER_S3_ENDPOINT_URL = endpoint
+    return bucket
 
 
 @pytest.fixture(autouse=True)

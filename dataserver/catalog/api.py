@@ -23,7 +23,7 @@ from dataserver.errors import family_response
 from dataserver.models import Account, Image
 from dataserver.rasters import signed_links
 from dataserver.rasters.schemas import JPEG_ANSWER, UserStatus
-from dataserver.storage import image_files
+from dataserver.storage import image_files, store
 
 router = Router(tags=["account"])
 
@@ -98,10 +98,13 @@ def catalog_preview(request, token: str):
     except signed_links.LinkRefused:
         image_id = None
     image = Image.objects.select_related("mosaic").filter(id=image_id).first() if image_id else None
-    path = image_files(image).preview("l") if image else None
-    if path is None or not path.exists():
+    try:
+        jpeg = store().open(image_files(image).preview("l")) if image else None
+    except FileNotFoundError:
+        jpeg = None
+    if jpeg is None:
         return family_response(request, 404, "No preview at this link (or it has expired)")
-    response = FileResponse(open(path, "rb"), content_type="image/jpeg")
+    response = FileResponse(jpeg, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -32,7 +32,7 @@ from dataserver.rasters.schemas import (
     ValidationOut,
     file_answer,
 )
-from dataserver.storage import image_files
+from dataserver.storage import ImageFiles, image_files, store
 
 router = Router()
 
@@ -80,18 +80,16 @@ def _missing_file():
 def _upload(request, account: Account, mosaic: Mosaic) -> dict | None:
     """Receive the multipart `file` and ingest it; None when the request carries no file."""
     services.require_writable(account, mosaic.id, "mosaic")  # before a byte of the file is stored
-    received = received_file(request, max_size=account.max_upload_file_size)
+    files = ImageFiles(account.id, mosaic.id, uuid.uuid4())
+    received = received_file(request, max_size=account.max_upload_file_size, files=files)
     if received is None:
         return None
-    try:
-        image = services.image_ingest(
-            account=account,
-            mosaic=mosaic,
-            incoming=services.IncomingFile(received.path, received.name, received.size, received.checksum),
-            max_pixel_count=account.max_pixel_count,
-        )
-    finally:
-        received.discard()
+    image = services.image_ingest(
+        account=account,
+        mosaic=mosaic,
+        incoming=services.IncomingFile(files, received.name, received.size, received.checksum),
+        max_pixel_count=account.max_pixel_count,
+    )
     return {"message": "Files successfully uploaded", "mosaic_id": str(mosaic.id), "image_id": str(image.id)}
 
 
@@ -179,10 +177,7 @@ def post_mosaic_link_image(request, mosaic_id: uuid.UUID, payload: LinkIn):
     mosaic = selectors.mosaic_get(account=account, mosaic_id=mosaic_id)
     services.require_writable(account, mosaic.id, "mosaic")
     incoming = link_fetch(payload.url, max_size=account.max_upload_file_size, mosaic=mosaic)
-    try:
-        services.image_ingest(account=account, mosaic=mosaic, incoming=incoming, max_pixel_count=account.max_pixel_count)
-    finally:
-        incoming.path.unlink(missing_ok=True)
+    services.image_ingest(account=account, mosaic=mosaic, incoming=incoming, max_pixel_count=account.max_pixel_count)
     return {"message": "File successfully linked to a mosaic", "mosaic_id": str(mosaic.id)}
 
 
@@ -218,8 +213,11 @@ def get_image_preview(request, image_id: uuid.UUID, size: str):
     image = selectors.image_get(account=request.auth, image_id=image_id)
     if size not in ("s", "l"):
         raise errors.PreviewNotFound(image_id=str(image_id))
-    path = image_files(image).preview(size)
-    response = FileResponse(open(path, "rb"), content_type="image/jpeg")
+    try:
+        jpeg = store().open(image_files(image).preview(size))
+    except FileNotFoundError:
+        raise errors.PreviewNotFound(image_id=str(image_id)) from None
+    response = FileResponse(jpeg, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -284,9 +282,9 @@ def get_original(request, token: str):
     image = Image.objects.select_related("mosaic__account").filter(id=image_id).first()
     if image is None:
         raise errors.DownloadLinkNotValid()
-    path = selectors.image_original(account=image.mosaic.account, image=image)
+    key = selectors.image_original(account=image.mosaic.account, image=image)
     return original_response(
-        request, path, filename=image.filename, checksum=image.checksum, modified=image.uploaded_at
+        request, key, filename=image.filename, checksum=image.checksum, modified=image.uploaded_at
     )
 
 

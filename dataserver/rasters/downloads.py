@@ -1,5 +1,8 @@
 """An original served under its signed link: the whole file, or the one byte range a client asks for.
 
+The original is read from the imagery store, from an object store in ranged reads of CHUNK bytes: the link keeps its
+contract (its refusals, its SHA-1 ETag) whatever the backend.
+
 With ranges a download of many GB resumes where it stopped (`Range: bytes=N-`, `If-Range` with the ETag, which is the
 file's SHA-1). The file is never read whole: a full answer goes out by the server's file wrapper (sendfile under
 gunicorn), a range in blocks of CHUNK bytes.
@@ -7,10 +10,11 @@ gunicorn), a range in blocks of CHUNK bytes.
 
 import re
 from datetime import datetime
-from pathlib import Path
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date
+
+from dataserver.storage import store
 
 CHUNK = 1024 * 1024
 CONTENT_TYPE = "image/tiff"
@@ -68,9 +72,9 @@ def download_filename(name: str) -> str:
 
 
 def original_response(
-    request: HttpRequest, path: Path, *, filename: str, checksum: str, modified: datetime
+    request: HttpRequest, key: str, *, filename: str, checksum: str, modified: datetime
 ) -> HttpResponse:
-    size = path.stat().st_size
+    size = store().size(key) or 0
     etag = f'"{checksum}"'
     headers = {"Accept-Ranges": "bytes", "ETag": etag, "Last-Modified": http_date(modified.timestamp())}
     if_range = request.headers.get("If-Range")
@@ -82,7 +86,7 @@ def original_response(
         response["Content-Range"] = f"bytes */{size}"
         return response
     name = download_filename(filename)
-    file = open(path, "rb")  # closed by the response
+    file = store().open(key)  # closed by the response
     if part is None:
         response = OriginalResponse(file, as_attachment=True, filename=name, content_type=CONTENT_TYPE)
     else:

@@ -1,13 +1,14 @@
-"""What a GeoTIFF is: its checks, metadata, lon/lat footprint and JPEG previews.
+"""What a GeoTIFF in the imagery store is: its checks, metadata, lon/lat footprint and JPEG previews.
 
-Everything here reads headers, except the previews, which read the raster once, decimated.
+Everything here reads headers (from an object store, the byte ranges that hold them), except the previews, which read
+the raster once, decimated.
 """
 
+import io
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyproj
@@ -23,7 +24,7 @@ from shapely.geometry.polygon import orient
 
 from dataserver import errors
 from dataserver.rasters import tiff_layout
-from dataserver.storage import PREVIEW_SIZES
+from dataserver.storage import PREVIEW_SIZES, store
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 MAX_EXTENT_DEGREES = 10.0
@@ -45,8 +46,8 @@ WGS84 = 4326
 READ_ERRORS = (RasterioError, CPLE_BaseError)
 
 
-def is_tiff(path: Path) -> bool:
-    with open(path, "rb") as fh:
+def is_tiff(key: str) -> bool:
+    with store().open(key) as fh:
         return fh.read(4) in TIFF_MAGIC
 
 
@@ -58,12 +59,13 @@ class RasterInfo:
     display_range: list[list[float]] | None  # per band (min, max) stretched to 0-255; None for 8-bit data
 
 
-def raster_open(path: Path, *, filename: str):
-    """Open a GeoTIFF, refusing anything else (PNG, VRT, JPEG... whatever its name says)."""
-    if not is_tiff(path):
+def raster_open(key: str, *, filename: str):
+    """Open a stored GeoTIFF, refusing anything else (PNG, VRT, JPEG... whatever its name says); within the store's
+    GDAL environment (rasterio.Env(**store().gdal_options))."""
+    if not is_tiff(key):
         raise errors.FileOpenError(filename=filename)
     try:
-        src = rasterio.open(path)
+        src = rasterio.open(store().gdal_path(key))
     except READ_ERRORS:
         raise errors.FileOpenError(filename=filename) from None
     if src.driver not in {"GTiff", "COG"}:
@@ -83,11 +85,12 @@ def _check_failed(src, *, filename: str, bad: list[str]) -> errors.RasterError:
     )
 
 
-def _layout_problems(src, *, filename: str) -> list[str]:
+def _layout_problems(key: str, *, filename: str) -> list[str]:
     """"blocks" when the file leaves tiles or strips out (a sparse file: its size says nothing of the work it makes,
     and most readers but GDAL cannot read it); "block_size" when a compressed tile or strip is over the bound."""
     try:
-        layout = tiff_layout.layout_read(Path(src.name))
+        with store().open(key) as fh:
+            layout = tiff_layout.layout_of(fh)
     except (tiff_layout.LayoutError, OSError):
         raise errors.FileOpenError(filename=filename) from None
     problems = []
@@ -117,7 +120,7 @@ def crs_text(crs) -> str:
     return f"EPSG:{codes[0]}" if len(codes) == 1 else crs.to_wkt()
 
 
-def raster_check(src, *, filename: str, max_pixel_count: int, max_total_pixels: int) -> dict:
+def raster_check(src, key: str, *, filename: str, max_pixel_count: int, max_total_pixels: int) -> dict:
     """Return the contract's meta_data, or raise FileCheckFailed naming what is missing, too large or strange."""
     bad = []
     if src.crs is None:
@@ -130,7 +133,7 @@ def raster_check(src, *, filename: str, max_pixel_count: int, max_total_pixels: 
         bad.append("height")
     if src.width * src.height > max_total_pixels:
         bad.append("total_pixels")
-    bad += _layout_problems(src, filename=filename)
+    bad += _layout_problems(key, filename=filename)
     if bad:
         raise _check_failed(src, filename=filename, bad=bad)
     return {
@@ -185,13 +188,13 @@ def picture_bands(src) -> list[int]:
 
 
 def raster_inspect(
-    path: Path, *, filename: str, max_pixel_count: int, max_total_pixels: int, matches: Callable[[dict], None]
+    key: str, *, filename: str, max_pixel_count: int, max_total_pixels: int, matches: Callable[[dict], None]
 ) -> RasterInfo:
-    """Check the raster in the contract's order: its own checks, then `matches` (which raises when the metadata do not
-    fit the mosaic), then its footprint."""
-    with raster_open(path, filename=filename) as src:
+    """Check the stored raster in the contract's order: its own checks, then `matches` (which raises when the metadata
+    do not fit the mosaic), then its footprint."""
+    with rasterio.Env(**store().gdal_options), raster_open(key, filename=filename) as src:
         meta = raster_check(
-            src, filename=filename, max_pixel_count=max_pixel_count, max_total_pixels=max_total_pixels
+            src, key, filename=filename, max_pixel_count=max_pixel_count, max_total_pixels=max_total_pixels
         )
         matches(meta)
         return RasterInfo(meta, raster_footprint(src, filename=filename), picture_bands(src), None)
@@ -242,9 +245,10 @@ def _decimated_read(src, indexes: list[int], rows: int, columns: int, *, deadlin
 
 
 def previews_write(
-    path: Path, info: RasterInfo, targets: dict[str, Path], *, filename: str, time_limit: float
+    key: str, info: RasterInfo, targets: dict[str, str], *, filename: str, time_limit: float
 ) -> None:
-    """Write the JPEG previews (`s` fits 256 px, `l` 1024 px, aspect kept) from one decimated read.
+    """Store the JPEG previews (`s` fits 256 px, `l` 1024 px, aspect kept, at the keys `targets`) from one decimated
+    read of the stored raster `key`.
 
     Also fills `info.display_range`, which the tiles use to show 16-bit data as the previews do. A read that takes
     longer than `time_limit` seconds fails the checks ("read_time"): overviews in the file make it quick.
@@ -252,7 +256,10 @@ def previews_write(
     largest = max(PREVIEW_SIZES.values())
     deadline = time.monotonic() + time_limit
     try:
-        with rasterio.open(path) as src:
+        # Read once, in order: through no cache (which serves the tiles' headers and would grow the process).
+        imagery = store()
+        read_once = {"CPL_VSIL_CURL_NON_CACHED": imagery.gdal_path(key)}
+        with rasterio.Env(**imagery.gdal_options, **read_once), rasterio.open(imagery.gdal_path(key)) as src:
             scale = min(1.0, largest / max(src.width, src.height))
             rows, columns = max(1, round(src.height * scale)), max(1, round(src.width * scale))
             data = _decimated_read(src, info.band_indexes, rows, columns, deadline=deadline)
@@ -265,5 +272,6 @@ def previews_write(
     picture = PILImage.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels)
     for size, bound in sorted(PREVIEW_SIZES.items(), key=lambda item: -item[1]):
         picture.thumbnail((bound, bound), PILImage.Resampling.LANCZOS)
-        targets[size].parent.mkdir(parents=True, exist_ok=True)
-        picture.save(targets[size], "JPEG", quality=85)
+        jpeg = io.BytesIO()
+        picture.save(jpeg, "JPEG", quality=85)
+        store().put(targets[size], jpeg.getvalue())

@@ -1,16 +1,20 @@
-"""Copying a linked object (link-image) onto the imagery disk.
+"""Copying a linked object (link-image) into the imagery store.
 
 Three kinds of link, each refused (`InvalidLink`) unless the server is configured for it:
 
-- `s3://BUCKET/KEY` for the configured bucket only, read with the standard AWS credentials;
+- `s3://BUCKET/KEY` for the configured bucket (DATASERVER_S3_BUCKET) or the imagery store's own, read with the
+  standard AWS credentials; an object of the store's own bucket is copied by the store itself (no byte of it through
+  this server but, when the store cannot tell an object's SHA-1, a read to compute it), and the store's own imagery
+  (its prefix) cannot be linked;
 - `file:///PATH` under the import folder, after resolving symlinks and `..`;
 - `http(s)://HOST/PATH` for hosts on the allow-list, and only to public addresses: every address the host resolves to
   is checked, the connection goes to a checked address, and redirects are followed by hand, each hop checked alike.
 
-The object is copied (the source is left as it is), streamed into the incoming folder, hashed on the way and cut off
-past the size limit; on any failure nothing is left behind.
+The object is copied (the source is left as it is), streamed into the store as the new image's original, hashed on
+the way and cut off past the size limit; on any failure nothing is left behind.
 """
 
+import base64
 import hashlib
 import logging
 import os
@@ -35,9 +39,10 @@ from dataserver import errors
 from dataserver.rasters import selectors
 from dataserver.rasters.receiving import CHUNK_SIZE
 from dataserver.rasters.services import IncomingFile
-from dataserver.storage import incoming_dir
+from dataserver.storage import ImageFiles, key_owner, store
 
 MAX_REDIRECTS = 5
+SINGLE_COPY_MAX = 5 * 2**30  # S3's largest CopyObject; larger objects are copied in parts
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 S3_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 # Failures of the network while reaching or reading an object: the object cannot be had.
@@ -65,43 +70,82 @@ class Link:
     source_url: str
     filename: str
     open: Callable[[], AbstractContextManager[Opened]]
+    # (bucket, key) of an object of the imagery store's own bucket, which the store copies itself
+    in_store: tuple[str, str] | None = None
 
 
 def link_fetch(url: str, *, max_size: int, mosaic) -> IncomingFile:
-    """Copy the object named by `url` into the incoming folder; refuse it if the account already linked it."""
+    """Copy the object named by `url` into the store as a new image's original; refuse it if the account already
+    linked it."""
     link = _link(url)
     if selectors.image_is_linked(account=mosaic.account, source_url=link.source_url):
         raise errors.FileAlreadyExists(url=url)
+    files = ImageFiles(mosaic.account_id, mosaic.id, uuid.uuid4())
     try:
+        if link.in_store is not None:
+            return _copy_in_store(url, link, files=files, max_size=max_size)
         with link.open() as opened:
             if opened.size is not None and opened.size > max_size:
                 raise errors.FileTooBig(actual_file_size=opened.size, max_file_size=max_size)
             if not link.filename.lower().endswith(IMAGE_EXTENSIONS):
                 raise errors.FileOpenError(filename=link.filename)
-            return _write_incoming(opened.chunks, link=link, max_size=max_size)
+            return _write_incoming(opened.chunks, link=link, files=files, max_size=max_size)
     except TRANSFER_ERRORS as exc:
         logger.warning("Linked object on %s could not be read: %s", urlsplit(url).hostname, type(exc).__name__)
         raise errors.LinkedObjectNotFound(url=url) from None
 
 
-def _write_incoming(chunks: Iterator[bytes], *, link: Link, max_size: int) -> IncomingFile:
-    path = incoming_dir() / f"{uuid.uuid4()}.part"
+def _write_incoming(chunks: Iterator[bytes], *, link: Link, files: ImageFiles, max_size: int) -> IncomingFile:
     sha1 = hashlib.sha1()
     size = 0
-    try:
-        with open(path, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > max_size:
-                    raise errors.FileTooBig(actual_file_size=size, max_file_size=max_size)
-                out.write(chunk)
-                sha1.update(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    with store().writer(files.original) as out:  # nothing of it is kept when this raises
+        for chunk in chunks:
+            size += len(chunk)
+            if size > max_size:
+                raise errors.FileTooBig(actual_file_size=size, max_file_size=max_size)
+            out.write(chunk)
+            sha1.update(chunk)
     return IncomingFile(
-        path=path, filename=link.filename, size=size, checksum=sha1.hexdigest(), source_url=link.source_url
+        files=files, filename=link.filename, size=size, checksum=sha1.hexdigest(), source_url=link.source_url
     )
+
+
+def _copy_in_store(url: str, link: Link, *, files: ImageFiles, max_size: int) -> IncomingFile:
+    """The store copies an object of its own bucket; its SHA-1 comes from the copy, or else from one read."""
+    bucket, key = link.in_store
+    imagery = store()
+    client, target = imagery.client, imagery.object_key(files.original)
+    try:
+        size = client.head_object(Bucket=bucket, Key=key)["ContentLength"]
+    except botocore.exceptions.ClientError:
+        raise errors.LinkedObjectNotFound(url=url) from None
+    if size > max_size:
+        raise errors.FileTooBig(actual_file_size=size, max_file_size=max_size)
+    if not link.filename.lower().endswith(IMAGE_EXTENSIONS):
+        raise errors.FileOpenError(filename=link.filename)
+    checksum = None
+    try:
+        if size <= SINGLE_COPY_MAX:
+            answer = client.copy_object(
+                CopySource={"Bucket": bucket, "Key": key}, Bucket=imagery.bucket, Key=target, ChecksumAlgorithm="SHA1"
+            )
+            given = answer.get("CopyObjectResult", {}).get("ChecksumSHA1")
+            checksum = base64.b64decode(given).hex() if given and "-" not in given else None
+        else:
+            imagery.copy_from(bucket, key, files.original)
+        if checksum is None:
+            sha1 = hashlib.sha1()
+            body = client.get_object(Bucket=imagery.bucket, Key=target)["Body"]
+            for chunk in body.iter_chunks(CHUNK_SIZE):
+                sha1.update(chunk)
+            checksum = sha1.hexdigest()
+    except botocore.exceptions.ClientError:
+        imagery.delete([files.original])
+        raise errors.LinkedObjectNotFound(url=url) from None
+    except BaseException:
+        imagery.delete([files.original])
+        raise
+    return IncomingFile(files=files, filename=link.filename, size=size, checksum=checksum, source_url=link.source_url)
 
 
 def _link(url: str) -> Link:
@@ -123,15 +167,26 @@ def _last_segment(parts: SplitResult) -> str:
 
 
 def _s3_link(url: str, parts: SplitResult) -> Link:
-    bucket = settings.DATASERVER_S3_BUCKET
+    bucket = parts.netloc
     key = parts.path[1:]
-    if not bucket or parts.netloc != bucket or not key or parts.query or parts.fragment:
+    in_store = store().holds_bucket(bucket)
+    allowed = in_store or (settings.DATASERVER_S3_BUCKET and bucket == settings.DATASERVER_S3_BUCKET)
+    if not allowed or not key or parts.query or parts.fragment:
         raise errors.InvalidLink(url=url)
+    if in_store and _is_imagery(key):
+        raise errors.InvalidLink(url=url)  # another account's images are no link source
     return Link(
         source_url=f"s3://{bucket}/{key}",
         filename=key.rsplit("/", 1)[-1],
         open=partial(_s3_open, url=url, bucket=bucket, key=key),
+        in_store=(bucket, key) if in_store else None,
     )
+
+
+def _is_imagery(key: str) -> bool:
+    """Whether a key of the store's bucket is (or may become) the store's own imagery."""
+    prefix = store().prefix
+    return key.startswith(prefix) if prefix else key_owner(key) is not None
 
 
 @contextmanager

@@ -1,32 +1,32 @@
-"""Receiving an image: the multipart `file` part goes straight to the imagery disk, hashed on the way.
+"""Receiving an image: the multipart `file` part goes straight to the imagery store, hashed on the way.
 
-Django's own handlers would write a temporary file and leave the checksum for a second read; this one writes where
-the image will live (a rename away) and stops writing, but keeps counting, once the file is over the size limit.
-A thread of its own writes the chunks, so that hashing a chunk, writing the one before and receiving the next overlap
-(each releases the GIL); at most WRITE_QUEUE_CHUNKS chunks wait in memory.
+Django's own handlers would write a temporary file and leave the checksum for a second read; this one writes to the
+key of the image's original (a folder's partial file, or an object store's multipart upload, part by part) and stops
+writing, but keeps counting, once the file is over the size limit. A thread of its own writes the chunks, so that
+hashing a chunk, writing the one before and receiving the next overlap (each releases the GIL); at most
+WRITE_QUEUE_CHUNKS chunks wait in memory, and one part of the object store's (storage.PART_SIZE).
 """
 
 import contextlib
 import hashlib
 import queue
 import threading
-import uuid
-from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from dataserver.storage import incoming_dir
+from dataserver.storage import ImageFiles, store
 
 CHUNK_SIZE = 4 * 1024 * 1024
 WRITE_QUEUE_CHUNKS = 4
 
 
 class ChunkWriter:
-    """Appends chunks to a new file on a background thread; a write error comes back from the next call."""
+    """Appends chunks to a new object on a background thread; a write error comes back from the next call."""
 
-    def __init__(self, path: Path) -> None:
-        self.file = open(path, "wb")
+    def __init__(self, key: str) -> None:
+        self.file = store().writer(key)
+        self.closed = False
         self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=WRITE_QUEUE_CHUNKS)
         self.error: Exception | None = None
         self.thread = threading.Thread(target=self._run, name="upload-writer", daemon=True)
@@ -45,27 +45,37 @@ class ChunkWriter:
             raise self.error
         self.chunks.put(chunk)
 
-    @property
-    def closed(self) -> bool:
-        return self.file.closed
-
-    def close(self) -> None:
-        """Wait for every chunk to be written, then close the file."""
-        if self.file.closed:
+    def _finish(self) -> None:
+        if self.closed:
             return
+        self.closed = True
         self.chunks.put(None)
         self.thread.join()
-        self.file.close()
+
+    def close(self) -> None:
+        """Wait for every chunk to be written, then complete the object."""
+        if self.closed:
+            return
+        self._finish()
         if self.error is not None:
+            self.file.abort()
             raise self.error
+        self.file.complete()
+
+    def abort(self) -> None:
+        """Drop what was written: no part of the object stays (a completed object is the caller's to delete)."""
+        if self.closed:
+            return
+        self._finish()
+        self.file.abort()
 
 
 class ReceivedFile(UploadedFile):
-    """A file on the imagery disk with its SHA-1; `complete` is False when it was over the size limit."""
+    """An original in the imagery store with its SHA-1; `complete` is False when it was over the size limit."""
 
-    def __init__(self, *, path: Path, name: str, size: int, checksum: str, complete: bool) -> None:
+    def __init__(self, *, files: ImageFiles, name: str, size: int, checksum: str, complete: bool) -> None:
         super().__init__(file=None, name=name, size=size)
-        self.path = path
+        self.files = files
         self.checksum = checksum
         self.complete = complete
 
@@ -73,23 +83,23 @@ class ReceivedFile(UploadedFile):
         pass
 
     def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
+        store().delete([self.files.original])
 
 
 class ImageUploadHandler(FileUploadHandler):
     chunk_size = CHUNK_SIZE
 
-    def __init__(self, request, *, max_size: int) -> None:
+    def __init__(self, request, *, max_size: int, files: ImageFiles) -> None:
         super().__init__(request)
         self.max_size = max_size
+        self.files = files
         self.out = None
 
     def new_file(self, field_name, *args, **kwargs) -> None:
         super().new_file(field_name, *args, **kwargs)
         if field_name != "file" or self.out is not None:
             return
-        self.path = incoming_dir() / f"{uuid.uuid4()}.part"
-        self.out = ChunkWriter(self.path)
+        self.out = ChunkWriter(self.files.original)
         self.sha1 = hashlib.sha1()
         self.size = 0
 
@@ -105,9 +115,12 @@ class ImageUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> ReceivedFile | None:
         if self.field_name != "file" or self.out is None or self.out.closed:
             return None
-        self.out.close()
+        if self.size <= self.max_size:
+            self.out.close()
+        else:
+            self.out.abort()  # refused for its size: nothing of it is kept
         return ReceivedFile(
-            path=self.path,
+            files=self.files,
             name=self.file_name or "image.tif",
             size=self.size,
             checksum=self.sha1.hexdigest(),
@@ -117,16 +130,17 @@ class ImageUploadHandler(FileUploadHandler):
     def upload_interrupted(self) -> None:
         if self.out is not None:
             with contextlib.suppress(Exception):  # the upload is dropped either way
-                self.out.close()
-            self.path.unlink(missing_ok=True)
+                self.out.abort()
+            store().delete([self.files.original])
 
 
-def received_file(request, *, max_size: int) -> ReceivedFile | None:
-    """Parse the multipart body with the streaming handler; return the `file` part (None if there is none).
+def received_file(request, *, max_size: int, files: ImageFiles) -> ReceivedFile | None:
+    """Parse the multipart body with the streaming handler, the `file` part becoming the original of `files`; return
+    that part (None if there is none).
 
-    On any failure while receiving (client gone, disk full) the partial file is removed.
+    On any failure while receiving (client gone, disk full) the partial file or multipart upload is dropped.
     """
-    handler = ImageUploadHandler(request, max_size=max_size)
+    handler = ImageUploadHandler(request, max_size=max_size, files=files)
     request.upload_handlers = [handler]
     try:
         return request.FILES.get("file")

@@ -1,14 +1,13 @@
 """Reads of the self-hosted Data API, always within one account."""
 
 import uuid
-from pathlib import Path
 
 from django.db.models import BigIntegerField, Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from dataserver import errors
 from dataserver.models import Account, Image, Mosaic
-from dataserver.storage import image_files
+from dataserver.storage import image_files, store
 
 
 def _per_mosaic(aggregate, **image_filters) -> Coalesce:
@@ -50,12 +49,12 @@ def image_is_linked(*, account: Account, source_url: str) -> bool:
     return Image.objects.filter(mosaic__account=account, source_url=source_url).exists()
 
 
-def image_original(*, account: Account, image: Image) -> Path:
-    """The original of an image, for download: ImageNotDownloadable when the account's originals may not leave the
+def image_original(*, account: Account, image: Image) -> str:
+    """The key of an image's original, for download: ImageNotDownloadable when the account's originals may not leave the
     server, ImageDataNotAvailable until its ingest has ended (its COG built or failed) or when the file is missing."""
     if not account.originals_downloadable:
         raise errors.ImageNotDownloadable(uid=str(image.id), instance_type="image")
-    path = image_files(image).original
-    if not (image.cog_ready or image.cog_error) or not path.is_file():
+    key = image_files(image).original
+    if not (image.cog_ready or image.cog_error) or store().size(key) is None:
         raise errors.ImageDataNotAvailable(uid=str(image.id), instance_type="image")
-    return path
+    return key

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from dataserver.models import Account, Image, Mosaic
-from dataserver.storage import image_files, mosaic_cog_uri
+from dataserver.storage import image_files, mosaic_cog_uri, store
 
 TILES_PATH = "/api/v0/cogs"
 
@@ -60,7 +60,7 @@ def image_json(request, image: Image) -> dict:
     return {
         "id": str(image.id),
         "mosaic_id": str(image.mosaic_id),
-        "image_url": files.original.as_uri(),
+        "image_url": store().uri(files.original),
         "preview_url_s": preview.format(id=image.id, size="s"),
         "preview_url_l": preview.format(id=image.id, size="l"),
         "uploaded_at": iso(image.uploaded_at),
@@ -69,7 +69,7 @@ def image_json(request, image: Image) -> dict:
         "filename": image.filename,
         "checksum": image.checksum,
         "meta_data": image.meta_data,
-        "cog_link": files.cog.as_uri() if image.cog_ready else None,
+        "cog_link": store().uri(files.cog) if image.cog_ready else None,
         "available_for_download": request.auth.originals_downloadable,
     }
 

@@ -1,9 +1,7 @@
 """Changes to accounts' mosaics and images. Each either completes or leaves nothing behind."""
 
-import os
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -23,9 +21,9 @@ MAX_NAME_LENGTH = 255
 
 @dataclass(frozen=True)
 class IncomingFile:
-    """A file that has fully arrived on the imagery disk, with its SHA-1."""
+    """A file that has fully arrived in the imagery store as the original of `files`, with its SHA-1."""
 
-    path: Path
+    files: ImageFiles
     filename: str
     size: int
     checksum: str
@@ -97,15 +95,25 @@ def _check_matches_mosaic(mosaic: Mosaic, meta: dict, filename: str) -> None:
 def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, max_pixel_count: int) -> Image:
     """Check a file in the contract's order and make it an image of the mosaic.
 
-    The incoming file is moved into place on success; on any failure every file written here is removed and no
-    row is left (the caller removes the incoming file).
+    The incoming file is the image's original already; on any failure it and every file written here are removed
+    and no row is left.
     """
+    files = incoming.files
+    try:
+        return _ingest(account=account, mosaic=mosaic, incoming=incoming, max_pixel_count=max_pixel_count)
+    except BaseException:
+        files.delete()
+        raise
+
+
+def _ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, max_pixel_count: int) -> Image:
+    files = incoming.files
     require_writable(account, mosaic.id, "mosaic")
     _check_size_and_quota(account, incoming.size)
     if not incoming.filename.lower().endswith(IMAGE_EXTENSIONS):
         raise errors.FileOpenError(filename=incoming.filename)
     info = inspection.raster_inspect(
-        incoming.path,
+        files.original,
         filename=incoming.filename,
         max_pixel_count=max_pixel_count,
         max_total_pixels=settings.DATASERVER_MAX_TOTAL_PIXELS,
@@ -113,46 +121,39 @@ def image_ingest(*, account: Account, mosaic: Mosaic, incoming: IncomingFile, ma
     )
 
     filename = _fitting_filename(incoming.filename)
-    image_id = uuid.uuid4()
-    files = ImageFiles(account.id, mosaic.id, image_id)
-    try:
-        inspection.previews_write(
-            incoming.path,
-            info,
-            {size: files.preview(size) for size in ("s", "l")},
-            filename=incoming.filename,
-            time_limit=settings.DATASERVER_PREVIEW_TIME_LIMIT,
+    image_id = files.image_id
+    inspection.previews_write(
+        files.original,
+        info,
+        {size: files.preview(size) for size in ("s", "l")},
+        filename=incoming.filename,
+        time_limit=settings.DATASERVER_PREVIEW_TIME_LIMIT,
+    )
+    with transaction.atomic():
+        # One upload at a time per account past this point, so two uploads cannot both fit the last free bytes,
+        # nor both become the first image of an empty mosaic with different CRSs.
+        Account.objects.select_for_update().filter(id=account.id).first()
+        _check_size_and_quota(account, incoming.size)
+        _check_matches_mosaic(mosaic, info.meta_data, incoming.filename)
+        west, south, east, north = info.footprint.bounds
+        image = Image.objects.create(
+            id=image_id,
+            mosaic=mosaic,
+            filename=filename,
+            file_size=incoming.size,
+            checksum=incoming.checksum,
+            meta_data=info.meta_data,
+            footprint=info.footprint.wkt,
+            west=west,
+            south=south,
+            east=east,
+            north=north,
+            band_indexes=info.band_indexes,
+            display_range=info.display_range,
+            source_url=incoming.source_url,
         )
-        with transaction.atomic():
-            # One upload at a time per account past this point, so two uploads cannot both fit the last free bytes,
-            # nor both become the first image of an empty mosaic with different CRSs.
-            Account.objects.select_for_update().filter(id=account.id).first()
-            _check_size_and_quota(account, incoming.size)
-            _check_matches_mosaic(mosaic, info.meta_data, incoming.filename)
-            west, south, east, north = info.footprint.bounds
-            image = Image.objects.create(
-                id=image_id,
-                mosaic=mosaic,
-                filename=filename,
-                file_size=incoming.size,
-                checksum=incoming.checksum,
-                meta_data=info.meta_data,
-                footprint=info.footprint.wkt,
-                west=west,
-                south=south,
-                east=east,
-                north=north,
-                band_indexes=info.band_indexes,
-                display_range=info.display_range,
-                source_url=incoming.source_url,
-            )
-            mosaic_refresh_footprint(mosaic=mosaic)
-            files.original.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(incoming.path, files.original)
-            transaction.on_commit(lambda: _queue_cog_build(image_id))
-    except BaseException:
-        files.delete()
-        raise
+        mosaic_refresh_footprint(mosaic=mosaic)
+        transaction.on_commit(lambda: queue_cog_build(image_id))
     return image
 
 
@@ -164,7 +165,7 @@ def _fitting_filename(filename: str) -> str:
     return stem[: MAX_NAME_LENGTH - len(dot + extension)] + dot + extension
 
 
-def _queue_cog_build(image_id: uuid.UUID) -> None:
+def queue_cog_build(image_id: uuid.UUID) -> None:
     from dataserver.tasks import image_build_cog
 
     image_build_cog.delay(str(image_id))

@@ -7,6 +7,7 @@ import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -104,17 +105,22 @@ class _Directory:
 def layout_read(path: Path) -> Layout:
     """The layout of the first image of the TIFF or BigTIFF at `path`; LayoutError when its directory is broken."""
     with open(path, "rb") as fh:
-        head = fh.read(16)
-        order = {b"II": "<", b"MM": ">"}.get(head[:2])
-        if order is None or len(head) < 16:
-            raise LayoutError("no TIFF header")
-        (version,) = struct.unpack(order + "H", head[2:4])
-        if version not in (42, 43):
-            raise LayoutError("no TIFF header")
-        big = version == 43
-        (first,) = struct.unpack_from(order + ("Q" if big else "I"), head, 8 if big else 4)
-        directory = _Directory(fh, order, big).read(first)
-        return _layout(directory)
+        return layout_of(fh)
+
+
+def layout_of(fh: BinaryIO) -> Layout:
+    """The layout of the first image of the TIFF or BigTIFF open as `fh` (read in the few ranges that hold it)."""
+    head = fh.read(16)
+    order = {b"II": "<", b"MM": ">"}.get(head[:2])
+    if order is None or len(head) < 16:
+        raise LayoutError("no TIFF header")
+    (version,) = struct.unpack(order + "H", head[2:4])
+    if version not in (42, 43):
+        raise LayoutError("no TIFF header")
+    big = version == 43
+    (first,) = struct.unpack_from(order + ("Q" if big else "I"), head, 8 if big else 4)
+    directory = _Directory(fh, order, big).read(first)
+    return _layout(directory)
 
 
 def _layout(directory: _Directory) -> Layout:

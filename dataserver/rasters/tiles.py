@@ -26,7 +26,7 @@ from rio_tiler.mosaic import mosaic_reader
 
 from common.tiles import EMPTY_TILE, TILE_SIZE
 from dataserver.models import Image, Mosaic, tiles_version_key
-from dataserver.storage import CogTarget, ImageFiles
+from dataserver.storage import CogTarget, ImageFiles, store
 
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
 # How a tile whose every pixel has data may be encoded (the `format` a client asks for): PNG is the contract's
@@ -85,9 +85,13 @@ def _target_images(target: CogTarget) -> list[Image] | None:
     return [image for image in images if image.cog_ready]
 
 
+def cog_path(target: CogTarget, image: Image) -> str:
+    return store().gdal_path(ImageFiles(target.account_id, target.mosaic_id, image.id).cog)
+
+
 def _source(target: CogTarget, image: Image) -> CogSource:
     return CogSource(
-        str(ImageFiles(target.account_id, target.mosaic_id, image.id).cog),
+        cog_path(target, image),
         tuple(image.band_indexes),
         tuple(tuple(r) for r in image.display_range) if image.display_range else None,
         (image.west, image.south, image.east, image.north),
@@ -200,8 +204,9 @@ def tile_render(layer: Layer, sources: list[CogSource], z: int, x: int, y: int, 
         return img
 
     # One GDAL environment around the whole tile halves the environment set-ups (each one searches for the GDAL and
-    # PROJ data files) that opening and reading would otherwise do on their own.
-    with rasterio.Env():
+    # PROJ data files) that opening, reading and encoding would otherwise do on their own; it holds the store's GDAL
+    # options (for an object store: ranged reads with cached headers).
+    with rasterio.Env(**store().gdal_options):
         try:
             img, _ = mosaic_reader(sources, read, x, y, z, threads=0)
         except (EmptyMosaicError, TileOutsideBounds):
@@ -227,9 +232,10 @@ def tilejson(layer: Layer, tile_url: str) -> dict:
     east = max(source.bounds[2] for source in layer.sources)
     north = max(source.bounds[3] for source in layer.sources)
     minzoom, maxzoom = 24, 0
-    for source in layer.sources:
-        with _readers.open(layer.version, source.path) as cog:
-            minzoom, maxzoom = min(minzoom, cog.minzoom), max(maxzoom, cog.maxzoom)
+    with rasterio.Env(**store().gdal_options):
+        for source in layer.sources:
+            with _readers.open(layer.version, source.path) as cog:
+                minzoom, maxzoom = min(minzoom, cog.minzoom), max(maxzoom, cog.maxzoom)
     return {
         "tilejson": "2.2.0",
         "name": "mosaic",

@@ -40,8 +40,9 @@ def upload(stack: Stack, path) -> str:
 
 
 def cog_files(stack: Stack) -> list:
-    """Whatever lies in the mosaics' COG folders: COGs, a build's folder and the temporary files in it."""
-    return list((stack.folder / "imagery").glob("*/*/cog/**/*"))
+    """Whatever lies in the mosaics' COG folders and the scratch folder: COGs, a build's folder and its temporary
+    files."""
+    return [*(stack.folder / "imagery").glob("*/*/cog/**/*"), *(stack.folder / "scratch").glob("**/*")]
 
 
 def building(stack: Stack, tmp_path) -> tuple[str, object]:

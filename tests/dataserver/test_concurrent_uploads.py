@@ -1,6 +1,7 @@
 """Uploads racing each other into one account: the checks that compare with what is stored hold under the lock."""
 
 import threading
+import uuid
 
 import pytest
 from django.db import connection
@@ -9,14 +10,18 @@ from dataserver import errors
 from dataserver.models import Image, Mosaic
 from dataserver.rasters import inspection as rasters
 from dataserver.rasters import services
+from dataserver.storage import ImageFiles, store
 from tests.conftest import make_account
 from tests.rasters import write_raster
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def incoming(path) -> services.IncomingFile:
-    return services.IncomingFile(path=path, filename=path.name, size=path.stat().st_size, checksum="0" * 40)
+def incoming(path, mosaic) -> services.IncomingFile:
+    """The file arrived in the imagery store as the original of a new image of the mosaic."""
+    files = ImageFiles(mosaic.account_id, mosaic.id, uuid.uuid4())
+    store().put(files.original, path.read_bytes())
+    return services.IncomingFile(files=files, filename=path.name, size=path.stat().st_size, checksum="0" * 40)
 
 
 def test_two_first_images_of_different_crs_racing_into_an_empty_mosaic_cannot_both_land(tmp_path, monkeypatch):
@@ -35,7 +40,7 @@ def test_two_first_images_of_different_crs_racing_into_an_empty_mosaic_cannot_bo
 
     def upload(path):
         try:
-            services.image_ingest(account=account, mosaic=mosaic, incoming=incoming(path), max_pixel_count=10_000)
+            services.image_ingest(account=account, mosaic=mosaic, incoming=incoming(path, mosaic), max_pixel_count=10_000)
             outcomes.append("stored")
         except errors.FileValidationFailed as exc:
             outcomes.append(exc.parameters["param_name"])

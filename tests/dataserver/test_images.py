@@ -2,7 +2,6 @@
 
 import hashlib
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image as PILImage
@@ -12,6 +11,7 @@ from shapely import wkt
 from shapely.geometry import Point, Polygon
 
 from dataserver.models import Image
+from dataserver.storage import store
 from tests.dataserver.uploading import (
     NOT_AUTHENTICATED,
     memory_used,
@@ -20,6 +20,7 @@ from tests.dataserver.uploading import (
     stored_files,
     upload,
     upload_ok,
+    uri_bytes,
 )
 from tests.rasters import write_raster
 
@@ -75,8 +76,8 @@ def test_an_image_has_every_key_and_the_metadata_of_its_raster(
     assert image["file_size"] == len(data)
     assert image["filename"] == "scene.tif" and image["mosaic_id"] == mosaic["id"]
     assert image["uploaded_at"].endswith("Z")
-    assert image["image_url"].startswith("file://")
-    assert Path(image["image_url"][len("file://") :]).read_bytes() == data
+    assert image["image_url"].startswith("s3://" if store().kind == "s3" else "file://")
+    assert uri_bytes(image["image_url"]) == data
     assert image["preview_url_s"].startswith("http://testserver/rest/rasters/")
     assert image["preview_url_s"].endswith("/preview/s") and image["preview_url_l"].endswith("/preview/l")
 

@@ -3,8 +3,9 @@
 import io
 from pathlib import Path
 
-from django.conf import settings
 from django.test import Client
+
+from dataserver.storage import store
 
 NOT_AUTHENTICATED = {"detail": "Not authenticated"}
 
@@ -36,9 +37,26 @@ def upload_ok(api: Client, mosaic_id: str, path: Path) -> dict:
 
 
 def stored_files() -> set[Path]:
-    """Every file under the imagery folder."""
-    root = Path(settings.DATASERVER_STORAGE_DIR)
-    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+    """Every object of the imagery store (an in-flight upload's included), as a path of its key."""
+    imagery = store()
+    keys = {stored.key for stored in imagery.objects()}
+    if imagery.kind == "folder":
+        keys |= {path.relative_to(imagery.root).as_posix() for path in imagery.root.rglob("*.part")}
+    else:
+        uploads = imagery.client.list_multipart_uploads(Bucket=imagery.bucket).get("Uploads", [])
+        keys |= {upload["Key"][len(imagery.prefix) :] + ".part" for upload in uploads}
+    return {Path(key) for key in keys}
+
+
+def uri_key(uri: str) -> str:
+    """The key of the object a `file://` or `s3://` URI of the imagery store names."""
+    root = store().uri("")
+    assert uri.startswith(root), uri
+    return uri[len(root) :]
+
+
+def uri_bytes(uri: str) -> bytes:
+    return store().read(uri_key(uri))
 
 
 def memory_used(api: Client) -> int:

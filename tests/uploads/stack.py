@@ -124,6 +124,7 @@ class Stack:
             "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "DATASERVER_STORAGE_DIR": str(folder / "imagery"),
+            "DATASERVER_SCRATCH_DIR": str(folder / "scratch"),
             "UPLOADS_DIR": str(folder / "uploads"),
             "UPLOADS_LOCK_SECONDS": "3",
             "UPLOADS_RETRY_BACKOFF": "0.5",

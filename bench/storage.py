@@ -1,0 +1,174 @@
+"""Imagery storage benchmark: the local folder against an S3 object store, in one run, under gunicorn.
+
+    .venv/bin/python bench/storage.py [--sizes-mb 256 1024] [--zooms 16 17] [--port 8103]
+
+The object store is moto's S3 server (`moto_server`, started here on loopback): a Python server holding objects in
+memory and temporary files, so its numbers are a floor for MinIO or AWS, not a measure of them.
+
+For each backend and size: an uncompressed 3-band GeoTIFF uploaded with curl (no COG build: no worker runs), its
+time and throughput, and the largest RSS growth of a web worker over its idle size. Then the 4-COG mosaic of
+bench/tiles.py (COGs built by the task, run in a process of its own): tiles per second over every tile covering it at
+the given zooms (one client, after tiles two zooms out have warmed GDAL's header cache), and for the store the
+requests it answered per tile during the measured pass (from its access log). Ratios are store / folder.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import PYTHON, REPO, DataServer, stop, wait_until_up  # noqa: E402
+from tiles import covering_tiles, rasters_write  # noqa: E402
+from upload import raster_write  # noqa: E402
+
+MB = 1024 * 1024
+SAMPLE_SECONDS = 0.05
+BUCKET = "bench-imagery"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
+               "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+class S3Server:
+    """moto's standalone S3 server on loopback; its access log counts the requests it answered."""
+
+    def __init__(self, port: int, folder: Path) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = folder / "moto.log"
+        self.args = [str(Path(PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+
+    def __enter__(self) -> "S3Server":
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=self.log, start_new_session=True)
+        wait_until_up(f"{self.url}/moto-api/", process=self.process)
+        import boto3
+
+        boto3.client("s3", endpoint_url=self.url, **_boto_credentials()).create_bucket(Bucket=BUCKET)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop(self.process)
+        self.log.close()
+
+    def requests_answered(self) -> int:
+        self.log.flush()
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return sum(1 for line in lines if "GET /" in line)  # (its log may colour the method)
+
+
+def _boto_credentials() -> dict:
+    return {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "us-east-1"}
+
+
+def rss_watch(processes: list[psutil.Process]):
+    """Start sampling the processes' RSS; the returned function stops and gives the largest growth of one."""
+    start = {p.pid: p.memory_info().rss for p in processes}
+    peak = dict(start)
+    running = [True]
+
+    def sample() -> None:
+        while running[0]:
+            for process in processes:
+                try:
+                    peak[process.pid] = max(peak[process.pid], process.memory_info().rss)
+                except psutil.NoSuchProcess:
+                    pass
+            time.sleep(SAMPLE_SECONDS)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+
+    def done() -> int:
+        running[0] = False
+        thread.join(timeout=5)
+        return max(peak[pid] - start[pid] for pid in start)
+
+    return done
+
+
+def cogs_build(server: DataServer, mosaic_id: str) -> None:
+    """Build the COGs of a mosaic's images with the task itself, in a process of its own (no worker runs)."""
+    code = ("from dataserver.models import Image\nfrom dataserver.tasks import image_build_cog\n"
+            f"for image in Image.objects.filter(mosaic_id='{mosaic_id}'): image_build_cog(str(image.id))")
+    server.manage("shell", "-c", code)
+
+
+def backend_measure(name: str, env: dict, args, rasters: dict[int, Path], parts: list[Path], s3: S3Server | None):
+    results = {"uploads": {}}
+    with DataServer(port=args.port, workers=2, env=env) as server:
+        workers = server.worker_processes()
+        mosaic_id = server.mosaic_create("uploads")
+        warm = raster_write(rasters[min(rasters)].parent / "warm.tif", size_bytes=3 * 512 * 512)
+        for _ in range(4):
+            server.upload(warm, mosaic_id)  # every worker has imported what an upload needs
+        for size_mb, path in rasters.items():
+            done = rss_watch(workers)
+            started = time.perf_counter()
+            server.upload(path, mosaic_id)
+            seconds = time.perf_counter() - started
+            results["uploads"][size_mb] = {"seconds": seconds, "mb_s": path.stat().st_size / MB / seconds,
+                                           "rss_growth_mb": done() / MB}
+        tiles_mosaic = server.mosaic_create("tiles")
+        for path in parts:
+            server.upload(path, tiles_mosaic)
+        cogs_build(server, tiles_mosaic)
+        uri = server.mosaic_cog_uri(tiles_mosaic)
+        urls = [f"{server.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}"
+                for z, x, y in covering_tiles(parts, args.zooms)]
+        session = requests.Session()
+        warm = [f"{server.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}"
+                for z, x, y in covering_tiles(parts, [min(args.zooms) - 2])]
+        for url in warm:  # GDAL reads the COGs' headers (other tiles than the measured ones: their blocks are not)
+            session.get(url, timeout=60).raise_for_status()
+        before = s3.requests_answered() if s3 else 0
+        started = time.perf_counter()
+        for url in urls:
+            session.get(url, timeout=60).raise_for_status()
+        seconds = time.perf_counter() - started
+        results["tiles"] = {"count": len(urls), "tiles_s": len(urls) / seconds,
+                            "store_requests_per_tile": ((s3.requests_answered() - before) / len(urls)) if s3 else 0}
+    print(f"{name}: {json.dumps(results)}", flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes-mb", type=int, nargs="+", default=[256, 1024])
+    parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17])
+    parser.add_argument("--port", type=int, default=8103)
+    parser.add_argument("--s3-port", type=int, default=8104)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="storage-bench-"))
+    rasters = {size: raster_write(folder / f"upload-{size}mb.tif", size_bytes=size * MB) for size in args.sizes_mb}
+    parts = rasters_write(folder)
+    os.environ.update(CREDENTIALS)
+    try:
+        local = backend_measure("folder", {"DATASERVER_SCRATCH_DIR": str(folder / "scratch")}, args, rasters, parts,
+                                None)
+        with S3Server(args.s3_port, folder) as s3:
+            env = {"DATASERVER_STORAGE_URL": f"s3://{BUCKET}/imagery", "DATASERVER_S3_ENDPOINT_URL": s3.url,
+                   "DATASERVER_SCRATCH_DIR": str(folder / "scratch"), **CREDENTIALS}
+            store = backend_measure("s3", env, args, rasters, parts, s3)
+    finally:
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
+    print(f"{'':>14} {'folder':>10} {'s3 (moto)':>10} {'ratio':>7}")
+    for size in args.sizes_mb:
+        a, b = local["uploads"][size], store["uploads"][size]
+        print(f"upload {size:>5} MB {a['mb_s']:>8.1f}/s {b['mb_s']:>8.1f}/s {b['mb_s'] / a['mb_s']:>7.2f}")
+        print(f"  RSS growth   {a['rss_growth_mb']:>8.1f}MB {b['rss_growth_mb']:>8.1f}MB")
+    a, b = local["tiles"], store["tiles"]
+    print(f"tiles/s ({a['count']})  {a['tiles_s']:>10.1f} {b['tiles_s']:>10.1f} {b['tiles_s'] / a['tiles_s']:>7.2f}")
+    print(f"store GET requests per tile (warm headers): {b['store_requests_per_tile']:.2f}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    main()
