@@ -25,6 +25,11 @@ class Action(models.TextChoices):
     MEMBER_REMOVE = "member.remove", "Member removed"
     INVITATION_CREATE = "invitation.create", "Invitation sent"
     INVITATION_REVOKE = "invitation.revoke", "Invitation revoked"
+    SEARCH_CREATE = "search.create", "Saved search created"
+    SEARCH_CHANGE = "search.change", "Saved search changed"
+    SEARCH_PAUSE = "search.pause", "Saved search paused"
+    SEARCH_RESUME = "search.resume", "Saved search resumed"
+    SEARCH_DELETE = "search.delete", "Saved search deleted"
 
 
 class Entry(models.Model):

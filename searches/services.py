@@ -3,6 +3,8 @@ scenes; the dispatch of due runs and the e-mail digests. They receive the team's
 
 import logging
 import random
+from audit.models import Action
+from audit.services import entry_record
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,7 +56,15 @@ def saved_search_create(
     if follow:
         saved_search_follow(search=search, user=user)
     _queue_run(search)
+    _record(search, user, Action.SEARCH_CREATE, areas=len(areas))
     return search
+
+
+def _record(search: SavedSearch, user, action: Action, **details) -> None:
+    entry_record(
+        team_id=search.team_id, actor=user, action=action, object_type="saved search", object_id=str(search.pk),
+        name=search.name, details=details,
+    )  # fmt: skip
 
 
 def _areas_set(search: SavedSearch, areas: list[NamedArea]) -> None:
@@ -67,12 +77,13 @@ def _areas_set(search: SavedSearch, areas: list[NamedArea]) -> None:
 
 @transaction.atomic
 def saved_search_update(
-    *, search: SavedSearch, name: str, filters: dict, active_until, areas: list[NamedArea] | None
+    *, search: SavedSearch, user, name: str, filters: dict, active_until, areas: list[NamedArea] | None
 ) -> SavedSearch:
     """New filters or areas are recorded afresh by the next run (queued now): what they find then is not new."""
-    changed = filters != search.filters or areas is not None
+    filters_changed = filters != search.filters
+    changed = filters_changed or areas is not None
     search.name, search.active_until = name, active_until
-    if filters != search.filters:
+    if filters_changed:
         search.filters = filters
         search.areas.update(recorded=False)
     search.save(update_fields=["name", "filters", "active_until"])
@@ -80,10 +91,11 @@ def saved_search_update(
         _areas_set(search, areas)
     if changed and search.runs:
         _queue_run(search)
+    _record(search, user, Action.SEARCH_CHANGE, filters=filters_changed, areas=areas is not None)
     return search
 
 
-def saved_search_pause(*, search: SavedSearch, paused: bool) -> None:
+def saved_search_pause(*, search: SavedSearch, user, paused: bool) -> None:
     """Pause, or resume (the next dispatch runs it)."""
     search.paused = paused
     fields = ["paused"]
@@ -91,9 +103,11 @@ def saved_search_pause(*, search: SavedSearch, paused: bool) -> None:
         search.next_run_at = timezone.now()
         fields.append("next_run_at")
     search.save(update_fields=fields)
+    _record(search, user, Action.SEARCH_PAUSE if paused else Action.SEARCH_RESUME)
 
 
-def saved_search_delete(*, search: SavedSearch) -> None:
+def saved_search_delete(*, search: SavedSearch, user) -> None:
+    _record(search, user, Action.SEARCH_DELETE)
     search.delete()
 
 

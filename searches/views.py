@@ -142,7 +142,7 @@ def saved_search_edit(request: DashboardRequest, pk: int):
     if request.method == "POST" and _upload_check(request, form) and form.is_valid():
         if filter_form.is_valid() and _areas_checked(form, filters, form.areas or areas, options):
             services.saved_search_update(
-                search=search, name=form.cleaned_data["name"], filters=filters,
+                search=search, user=request.user, name=form.cleaned_data["name"], filters=filters,
                 active_until=form.cleaned_data["active_until"], areas=form.areas,
             )  # fmt: skip
             messages.success(request, f"Saved “{search.name}”.")
@@ -155,7 +155,7 @@ def saved_search_edit(request: DashboardRequest, pk: int):
 @require_POST
 def saved_search_pause(request: DashboardRequest, pk: int):
     search = _search_for_team(request, pk)
-    services.saved_search_pause(search=search, paused=request.POST.get("paused") == "1")
+    services.saved_search_pause(search=search, user=request.user, paused=request.POST.get("paused") == "1")
     return redirect("searches:detail", pk=search.pk)
 
 
@@ -163,7 +163,7 @@ def saved_search_pause(request: DashboardRequest, pk: int):
 @require_POST
 def saved_search_delete(request: DashboardRequest, pk: int):
     search = _search_for_team(request, pk)
-    services.saved_search_delete(search=search)
+    services.saved_search_delete(search=search, user=request.user)
     messages.success(request, f"Deleted the saved search “{search.name}”.")
     return redirect("searches:list")
 

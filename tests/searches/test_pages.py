@@ -218,3 +218,21 @@ def test_searches_created_together_fall_due_spread_over_the_period(cast, setting
     due = sorted(SavedSearch.objects.values_list("next_run_at", flat=True))
     assert due[0] >= timezone.now() - timedelta(minutes=1) and due[-1] <= timezone.now() + timedelta(minutes=60)
     assert due[-1] - due[0] > timedelta(minutes=30)
+
+
+def test_saved_search_changes_are_in_the_audit_log_with_who_made_them(alice, saved):
+    from audit.models import Action, Entry
+
+    alice.post(reverse("searches:edit", args=[saved.pk]), {"name": "Border, east", "cloud_max": "30"})
+    alice.post(reverse("searches:pause", args=[saved.pk]), {"paused": "1"})
+    alice.post(reverse("searches:pause", args=[saved.pk]), {"paused": "0"})
+    alice.post(reverse("searches:delete", args=[saved.pk]))
+    entries = Entry.objects.filter(team=saved.team).order_by("at", "id")
+    assert [(entry.action, entry.actor_email, entry.object_name) for entry in entries] == [
+        (Action.SEARCH_CREATE, "alice@example.com", "Border"),
+        (Action.SEARCH_CHANGE, "alice@example.com", "Border, east"),
+        (Action.SEARCH_PAUSE, "alice@example.com", "Border, east"),
+        (Action.SEARCH_RESUME, "alice@example.com", "Border, east"),
+        (Action.SEARCH_DELETE, "alice@example.com", "Border, east"),
+    ]
+    assert entries[1].details == {"filters": True, "areas": False}
