@@ -18,6 +18,8 @@ keepalive = 5
 # bound a worker grows by up to the file's size. The OS page cache keeps the files' bytes anyway.
 raw_env = [f"GDAL_CACHEMAX={os.environ.get('GDAL_CACHEMAX', '64')}"]
 accesslog = "-"
+# Tiles served are left out of it (mapflow_web/access_log.py); failed ones are in.
+logger_class = "mapflow_web.access_log.AccessLog"
 # Paths without query strings: a signed tile URL (for QGIS) carries its signature there, and it is a capability.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 # Each worker touches its heartbeat file on every request; on tmpfs that costs nothing (Docker's /tmp is overlayfs).

@@ -245,7 +245,13 @@ def relay(
         # Only images pass: answered under the dashboard's origin, anything else could be a page of someone else's.
         message = "The Data API failed" if upstream.status != 200 else "The Data API answered with something not an image"
         return HttpResponse(message, status=502, content_type="text/plain")
-    response = StreamingHttpResponse(_stream(upstream, keep, cache_control))
+    length = upstream.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) <= MAX_CACHED_TILE:  # a tile: read whole, sent in one write
+        body = client.relay_read(upstream, path=urlsplit(url).path)
+        _keep(keep, upstream, cache_control, body)
+        response = HttpResponse(body)
+    else:
+        response = StreamingHttpResponse(_stream(upstream, keep, cache_control))
     for name in RELAYED_HEADERS:
         if name in upstream.headers:
             response[name] = upstream.headers[name]
@@ -267,9 +273,14 @@ def _stream(upstream: urllib3.BaseHTTPResponse, keep: tuple[str, str] | None, ca
         if not whole:
             upstream.close()  # the browser went away mid-tile: this connection cannot be reused
         upstream.release_conn()
+    if keep and size <= MAX_CACHED_TILE:
+        _keep(keep, upstream, cache_control, b"".join(kept))
+
+
+def _keep(keep: tuple[str, str] | None, upstream: urllib3.BaseHTTPResponse, cache_control: str, body: bytes) -> None:
+    """Cache a tile under `keep`'s key, tagged with its fingerprint (when it has an ETag to be revalidated by)."""
     etag = upstream.headers.get("ETag")
-    if keep and etag and size <= MAX_CACHED_TILE:
+    if keep and etag and settings.MOSAICS_TILE_CACHE_SECONDS and len(body) <= MAX_CACHED_TILE:
         key, fingerprint = keep
         content_type = upstream.headers.get("Content-Type", "")
-        kept_tile = (fingerprint, etag, cache_control, content_type, b"".join(kept))
-        cache.set(key, kept_tile, settings.MOSAICS_TILE_CACHE_SECONDS)
+        cache.set(key, (fingerprint, etag, cache_control, content_type, body), settings.MOSAICS_TILE_CACHE_SECONDS)

@@ -1,6 +1,7 @@
 """The tile and preview proxy: team-checked, ETag/304 passed on, hot tiles kept in Redis, empty tiles at once,
 signed tile URLs for QGIS, and the upstream uri and token never in an answer."""
 
+import contextlib
 import io
 import json
 import re
@@ -16,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image as PILImage
 
+from dataapi.client import DataAPIClient
 from mapflow_web.celery import app as celery_app
 from mosaics import signed_tiles
 from mosaics.selectors import footprint_bounds
@@ -85,13 +87,16 @@ def test_qgis_gets_png_tiles_and_the_map_jpeg_ones_each_cached_as_such(teams, mo
     assert Client().get(qgis_url + "&format=gif").status_code == 400
 
 
-def test_a_hot_tile_is_served_from_the_cache_without_asking_the_data_api(teams, mosaic_with_image):
+def test_a_hot_tile_is_served_from_the_cache_without_asking_the_data_api(teams, mosaic_with_image, monkeypatch):
     url = centre_tile_url(teams, mosaic_with_image)
+    asked = []
+    relay_get = DataAPIClient.relay_get
+    monkeypatch.setattr(DataAPIClient, "relay_get", lambda self, url, **kw: asked.append(url) or relay_get(self, url, **kw))
     first = Client().get(url)
-    assert first.streaming  # relayed from the Data API as it arrives
     png = body(first)
+    assert len(asked) == 1 and opaque_pixels(png) > 0
     second = Client().get(url)
-    assert not second.streaming and second.content == png and second["ETag"] == first["ETag"]
+    assert body(second) == png and second["ETag"] == first["ETag"] and len(asked) == 1
 
 
 def test_a_tile_outside_the_mosaic_is_transparent_and_immediate(teams, mosaic_with_image):
@@ -180,38 +185,60 @@ def test_a_signed_tile_is_answered_without_the_session_stack_but_with_the_securi
     assert Client().get(url, {"token": ""}).status_code == 403
 
 
-@pytest.fixture
-def portal_api():
-    """A Data API whose mosaic's tile URL answers with an HTML page (a captive portal, a misconfigured server)."""
+@contextlib.contextmanager
+def tile_api(tiles):
+    """A Data API with one mosaic, whose tile requests `tiles(handler)` answers; yields its id and the API's URL."""
     mosaic_id = str(uuid.uuid4())
 
     class Handler(QuietHandler):
         def do_GET(self):
             if self.path.startswith("/tiles/"):
-                kind, content = "text/html", b"<script>alert(document.cookie)</script>"
-            elif self.path.endswith("/image"):
-                kind, content = "application/json", b"[]"
-            else:
-                port = self.server.server_port
-                kind, content = "application/json", json.dumps({
-                    "id": mosaic_id, "name": "Portal", "image_count": 1,
-                    "footprint": "POLYGON((-180 -85, 180 -85, 180 85, -180 85, -180 -85))",
-                    "rasterLayer": {"tileUrl": f"http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png"},
-                }).encode()
-            self.answer(content, kind=kind)
+                return tiles(self)
+            if self.path.endswith("/image"):
+                return self.answer(b"[]")
+            port = self.server.server_port
+            self.answer(json.dumps({
+                "id": mosaic_id, "name": "Portal", "image_count": 1,
+                "footprint": "POLYGON((-180 -85, 180 -85, 180 85, -180 85, -180 -85))",
+                "rasterLayer": {"tileUrl": f"http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png"},
+            }).encode())
 
     with served(Handler) as server:
         yield mosaic_id, f"http://127.0.0.1:{server.server_port}/rest"
 
 
-def test_only_images_are_relayed_under_the_dashboards_origin(cast, portal_api):
-    mosaic_id, api_url = portal_api
-    connect(cast.acme, api_url=api_url, token="token")
+def signed_tile(team, mosaic_id: str):
     url = reverse("mosaics:tile", args=[mosaic_id, 3, 4, 3])
-    token = signed_tiles.tile_token_make(team_id=cast.acme.pk, mosaic_id=mosaic_id, days=1)
-    answer = Client().get(url, {"token": token})
+    return Client().get(url, {"token": signed_tiles.tile_token_make(team_id=team.pk, mosaic_id=mosaic_id, days=1)})
+
+
+def test_only_images_are_relayed_under_the_dashboards_origin(cast):
+    # A captive portal, a misconfigured server: a page where a tile should be.
+    with tile_api(lambda handler: handler.answer(b"<script>alert(document.cookie)</script>", kind="text/html")) as (
+        mosaic_id, api_url
+    ):
+        connect(cast.acme, api_url=api_url, token="token")
+        answer = signed_tile(cast.acme, mosaic_id)
     assert answer.status_code == 502 and answer["Content-Type"].startswith("text/plain")
     assert b"not an image" in answer.content and b"<script>" not in answer.content
+
+
+def test_a_tile_cut_off_by_the_data_api_is_an_error_and_is_not_kept(cast):
+    def cut_off(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "image/png")
+        handler.send_header("Content-Length", "5000")
+        handler.send_header("ETag", '"cut"')
+        handler.end_headers()
+        handler.wfile.write(b"\x89PNG" + bytes(100))
+        handler.close_connection = True
+
+    with tile_api(cut_off) as (mosaic_id, api_url):
+        connect(cast.acme, api_url=api_url, token="token")
+        answers = [signed_tile(cast.acme, mosaic_id) for _ in range(2)]
+    for answer in answers:  # the second asked again: nothing half-read was cached
+        assert answer.status_code == 502 and answer["Content-Type"].startswith("text/plain")
+        assert b"Data API" in answer.content
 
 
 @pytest.mark.parametrize(("size", "longest"), [("s", 256), ("l", 1024)])
