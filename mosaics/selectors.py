@@ -1,11 +1,14 @@
 """Reads of mosaics and images through the team's Data API client, shaped for the pages and the map."""
 
+import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import shapely
 import shapely.wkt
 from shapely.errors import ShapelyError
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 
 from dataapi.client import DataAPIClient
 from dataapi.errors import MalformedResponse, NotFound
@@ -75,9 +78,12 @@ def mosaic_images(*, client: DataAPIClient, mosaic_id: str, hidden: set[str] = f
 
 
 def mosaic_detail(*, client: DataAPIClient, mosaic_id: str, hidden: set[str] = frozenset()) -> MosaicDetail:
-    """The mosaic and its images but the `hidden` ones: two calls to the Data API."""
-    mosaic = client.mosaic_get(str(mosaic_id))
-    return MosaicDetail(mosaic=mosaic, images=mosaic_images(client=client, mosaic_id=mosaic_id, hidden=hidden))
+    """The mosaic and its images but the `hidden` ones: two calls to the Data API, made at once (the page waits for
+    the slower one only; the client's pooled connections are shared between threads)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        images = pool.submit(mosaic_images, client=client, mosaic_id=mosaic_id, hidden=hidden)
+        mosaic = client.mosaic_get(str(mosaic_id))
+        return MosaicDetail(mosaic=mosaic, images=images.result())
 
 
 def image_download_link(*, client: DataAPIClient, image_id: str) -> ImageDownload:
@@ -90,14 +96,16 @@ def image_download_link(*, client: DataAPIClient, image_id: str) -> ImageDownloa
 
 
 def image_features(images: list[Image]) -> list[dict]:
-    """The images' footprints as GeoJSON features (id and file name), for the map."""
-    features = []
-    for image in images:
-        geometry = geometry_of(image.footprint)
-        if geometry is not None:
-            feature = {"type": "Feature", "id": image.id, "properties": {"name": image.filename}}
-            features.append(feature | {"geometry": mapping(geometry)})
-    return features
+    """The images' footprints as GeoJSON features (id and file name), for the map. Read and written all at once
+    (shapely's array functions): one by one, 200 footprints took a tenth of the mosaic page's time."""
+    geometries = shapely.from_wkt([image.footprint or "POLYGON EMPTY" for image in images], on_invalid="ignore")
+    shown = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    return [
+        {"type": "Feature", "id": image.id, "properties": {"name": image.filename}, "geometry": json.loads(text)}
+        for image, text in zip(
+            [image for image, keep in zip(images, shown) if keep], shapely.to_geojson(geometries[shown]), strict=True
+        )
+    ]
 
 
 def upload_reference(images: list[Image]) -> dict | None:

@@ -4,7 +4,7 @@ preview proxy."""
 import hashlib
 import math
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from uuid import UUID
 
 from django.conf import settings
@@ -106,18 +106,26 @@ def _pixel_size(values: list[float]) -> str:
     return shown[0] if len(set(shown)) == 1 else " × ".join(shown)
 
 
+def _format(meta) -> str:
+    """Bands × data types · pixel size ("3 × uint8 · 0.5972"), a dash for what is unknown."""
+    dtypes = ", ".join(dict.fromkeys(meta.dtypes))  # "uint8" for three bands of uint8
+    return f"{meta.count or '—'} × {dtypes or '—'} · {_pixel_size(meta.pixel_size) or '—'}"
+
+
 def _image_rows(images: list) -> list[dict]:
     small, large = _url_maker("mosaics:image-preview", "s"), _url_maker("mosaics:image-preview", "l")
     rename, delete = _url_maker("mosaics:image-rename"), _url_maker("mosaics:image-delete")
     original = _url_maker("mosaics:image-original")
     return [
-        {
-            "image": image,
+        {  # flat, of text: a dict's key is the template's cheapest lookup, and a page may show hundreds of rows
+            "id": image.id,
+            "filename": image.filename,
+            "ready": bool(image.cog_link),
             "original": original(image.id) if image.available_for_download else None,
             "size": format_size(image.file_size),
             "uploaded": _moment(image.uploaded_at),
-            "dtypes": ", ".join(dict.fromkeys(image.meta_data.dtypes)),  # "uint8" for three bands of uint8
-            "pixel_size": _pixel_size(image.meta_data.pixel_size),
+            "crs": image.meta_data.crs or "",
+            "format": _format(image.meta_data),
             "preview_s": small(image.id),
             "preview_l": large(image.id),
             "actions": _actions(name=image.filename, edit=("Rename", rename(image.id)), delete_url=delete(image.id)),
@@ -177,6 +185,7 @@ def _images_context(request: DashboardRequest, mosaic_id: str, detail: selectors
         "poll_seconds": events.POLL_SECONDS,
         "mosaic_id": mosaic_id,
         "can_write": _can_write(request),
+        "download_next": f"next={quote(request.path)}",  # a download comes back to this page
         "upload_reference": selectors.upload_reference(detail.images),
         "summary": {"count": len(detail.images), "size": format_size(sum(image.file_size for image in detail.images))},
         "images_map": {
