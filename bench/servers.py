@@ -4,7 +4,7 @@
         mosaic_id = server.mosaic_create("bench")
         server.upload(path, mosaic_id)
 
-Everything lives in a temporary folder removed on exit; COG tasks go to Redis db 14, flushed on exit.
+Everything lives in a temporary folder removed on exit; COG tasks go to Redis db 14 (or BENCH_REDIS_URL), flushed on exit.
 """
 
 import json
@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 START_TIMEOUT = 60
 REQUEST_TIMEOUT = (5, 600)
 

@@ -390,6 +390,9 @@ DATASERVER_AOI_MAX_VERTICES = int(os.environ.get("DATASERVER_AOI_MAX_VERTICES", 
 DATASERVER_IMPORT_DIR = Path(os.environ.get("DATASERVER_IMPORT_DIR") or VAR_DIR / "import").resolve()
 DATASERVER_S3_BUCKET = os.environ.get("DATASERVER_S3_BUCKET", "")
 DATASERVER_S3_ENDPOINT_URL = os.environ.get("DATASERVER_S3_ENDPOINT_URL", "") or None
+# The address browsers reach that endpoint at (https://s3.example.com), for the presigned URLs downloads redirect to;
+# empty = the endpoint has no public address and this server streams the originals itself (on AWS it always redirects).
+DATASERVER_S3_PUBLIC_URL = os.environ.get("DATASERVER_S3_PUBLIC_URL", "") or None
 DATASERVER_LINK_ALLOWED_HOSTS = env_list("DATASERVER_LINK_ALLOWED_HOSTS")
 DATASERVER_LINK_TIMEOUT = float(os.environ.get("DATASERVER_LINK_TIMEOUT", "30"))
 DATASERVER_TILE_CACHE_SECONDS = int(os.environ.get("DATASERVER_TILE_CACHE_SECONDS", "3600"))

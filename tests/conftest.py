@@ -61,6 +61,7 @@ def s3_storage_use(settings, endpoint: str) -> str:
     boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
     settings.DATASERVER_STORAGE_URL = f"s3://{bucket}/imagery"
     settings.DATASERVER_S3_ENDPOINT_URL = endpoint
+    settings.DATASERVER_S3_PUBLIC_URL = endpoint  # downloads redirect to it, as a browser can reach it
     return bucket
 
 

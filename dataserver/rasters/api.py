@@ -262,6 +262,7 @@ def get_image_download(request, image_id: uuid.UUID):
     response={
         200: None,
         206: None,
+        302: None,
         400: DetailOut,
         403: RasterErrorOut,
         404: RasterErrorOut | DetailOut,
@@ -270,11 +271,17 @@ def get_image_download(request, image_id: uuid.UUID):
     },
     tags=["images"],
     url_name="original_download",
-    openapi_extra={"responses": {200: file_answer("image/tiff"), 206: file_answer("image/tiff")}},
+    openapi_extra={
+        "responses": {
+            200: file_answer("image/tiff"),
+            206: file_answer("image/tiff"),
+            302: {"description": "On an object store browsers can reach: a presigned URL of the original (Location)"},
+        }
+    },
 )
 def get_original(request, token: str):
     """The original an image download link names (no credentials: the link is the capability), whole or the byte
-    range asked for."""
+    range asked for; from an object store browsers can reach, a redirect to a presigned URL of it."""
     try:
         image_id = signed_links.originals.image_id(token, max_age=settings.DATASERVER_DOWNLOAD_URL_TTL)
     except signed_links.LinkRefused as exc:

@@ -1,7 +1,9 @@
 """An original served under its signed link: the whole file, or the one byte range a client asks for.
 
-The original is read from the imagery store, from an object store in ranged reads of CHUNK bytes: the link keeps its
-contract (its refusals, its SHA-1 ETag) whatever the backend.
+From a folder (or an object store browsers have no address for, read in ranged reads of CHUNK bytes) this server
+sends the file; from an object store browsers can reach, the link answers with a redirect to a presigned GET of the
+object (storage.PRESIGNED_URL_SECONDS, saved under the image's file name) and the store sends it, ranges included.
+The link's refusals come first either way.
 
 With ranges a download of many GB resumes where it stopped (`Range: bytes=N-`, `If-Range` with the ETag, which is the
 file's SHA-1). The file is never read whole: a full answer goes out by the server's file wrapper (sendfile under
@@ -11,7 +13,13 @@ gunicorn), a range in blocks of CHUNK bytes.
 import re
 from datetime import datetime
 
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.utils.http import http_date
 
 from dataserver.storage import store
@@ -74,6 +82,12 @@ def download_filename(name: str) -> str:
 def original_response(
     request: HttpRequest, key: str, *, filename: str, checksum: str, modified: datetime
 ) -> HttpResponse:
+    name = download_filename(filename)
+    presigned = store().download_url(key, filename=name)
+    if presigned is not None:
+        response = HttpResponseRedirect(presigned)
+        response["Cache-Control"] = "no-store"  # the URL expires: never reuse this answer
+        return response
     size = store().size(key) or 0
     etag = f'"{checksum}"'
     headers = {"Accept-Ranges": "bytes", "ETag": etag, "Last-Modified": http_date(modified.timestamp())}
@@ -85,7 +99,6 @@ def original_response(
         response = JsonResponse({"detail": "Range Not Satisfiable"}, status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    name = download_filename(filename)
     file = store().open(key)  # closed by the response
     if part is None:
         response = OriginalResponse(file, as_attachment=True, filename=name, content_type=CONTENT_TYPE)

@@ -71,6 +71,7 @@ def cluster(tmp_path, s3_endpoint, settings):
     env = {
         "DATASERVER_STORAGE_URL": f"s3://{bucket}/imagery",
         "DATASERVER_S3_ENDPOINT_URL": s3_endpoint,
+        "DATASERVER_S3_PUBLIC_URL": s3_endpoint,
         # a task whose worker vanished is handed to another after this many seconds
         "CELERY_VISIBILITY_TIMEOUT": "5",
         **{name: os.environ[name] for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")},
@@ -89,7 +90,7 @@ def cluster(tmp_path, s3_endpoint, settings):
         stack.stop()
 
 
-def test_an_upload_through_one_web_process_is_built_by_a_worker_and_served_by_the_other(cluster, tmp_path):
+def test_an_upload_through_one_web_process_is_built_by_a_worker_and_served_by_the_other(cluster, tmp_path, s3_endpoint):
     stack, other_url, nodes = cluster
     workers = nodes[1:]
     auth = {"Authorization": f"Basic {stack.token}"}
@@ -126,7 +127,9 @@ def test_an_upload_through_one_web_process_is_built_by_a_worker_and_served_by_th
     assert PILImage.open(io.BytesIO(png.content)).convert("RGBA").getchannel("A").getextrema()[1] == 255
 
     link = requests.get(f"{other_url}/rest/rasters/image/{image_id}/download", headers=auth, timeout=10).json()
-    body = requests.get(link["download_url"].replace(stack.url, other_url), timeout=60).content
+    download = requests.get(link["download_url"].replace(stack.url, other_url), timeout=60)
+    assert download.url.startswith(s3_endpoint)  # redirected to a presigned URL: the store sends the bytes
+    body = download.content
     assert hashlib.sha1(body).hexdigest() == done["checksum"] == hashlib.sha1(path.read_bytes()).hexdigest()
     for node in nodes:  # (the killed worker's machine keeps what it was building when it went)
         if node is not builder:
