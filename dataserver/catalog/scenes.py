@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 import shapely
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
@@ -41,6 +42,9 @@ SORTED_FIELDS = ("acquired_at", "cloud_cover", "off_nadir", "resolution", "sat_i
 TEXT_FIELDS = ("provider_name", "sat_id")
 # An AOI of more parts than this is looked up in the spatial index as a whole rather than part by part.
 MAX_PREFILTER_PARTS = 16
+# PostgreSQL counts the scenes a search finds exactly up to this many; past it `total` is the planner's estimate, but
+# never this few (DATA_API.md section 6): counting half a million footprints would cost more than the rest of a search.
+EXACT_TOTAL = 50_000
 
 
 @dataclass(frozen=True)
@@ -165,17 +169,21 @@ def _settled(part, margin: float) -> tuple[str, list]:
     return f"({SETTLED})", ys + xs + xs + xs + ys + ys
 
 
-def _postgis_meets(query: SearchQuery) -> list:
+def _postgis_meets(query: SearchQuery, *, exact: bool = True) -> list:
     """PostGIS: footprints meeting the AOI (part by part, so that an AOI across the antimeridian stays two small
-    lookups of the index), and covering enough of it."""
+    lookups of the index), and covering enough of it; not `exact`: those whose bounds meet the AOI's."""
     sql, params = [], []
     for part in _aoi_parts(query.aoi):
         settled, settled_params = _settled(part, 0.0)
         meets = "ST_Intersects(geom, ST_GeomFromWKB(%s, 4326))"
-        sql.append(f"(geom && ST_GeomFromWKB(%s, 4326) AND ({settled} OR {meets}))")
-        params += [shapely.to_wkb(part), *settled_params, shapely.to_wkb(part)]
+        if exact:
+            sql.append(f"(geom && ST_GeomFromWKB(%s, 4326) AND ({settled} OR {meets}))")
+            params += [shapely.to_wkb(part), *settled_params, shapely.to_wkb(part)]
+        else:
+            sql.append("geom && ST_GeomFromWKB(%s, 4326)")
+            params.append(shapely.to_wkb(part))
     conditions = [RawSQL(f"({' OR '.join(sql)})", params, output_field=BooleanField())]
-    if query.min_intersection is not None:
+    if exact and query.min_intersection is not None:
         covered = "LEAST(ROUND((ST_Area(ST_Intersection(geom, ST_GeomFromWKB(%s, 4326))) / %s * 100)::numeric, 2), 100)"
         params = [shapely.to_wkb(query.aoi), query.aoi.area, query.min_intersection]
         conditions.append(RawSQL(f"{covered} >= %s", params, output_field=BooleanField()))
@@ -251,6 +259,37 @@ def _scene_order(query: SearchQuery) -> list:
     return [value.desc(nulls_last=True), unknown_by_id.asc(), scene_id.desc()]
 
 
+def _postgis_page(query: SearchQuery, attributes: Q, start: int, stop: int) -> tuple[list[Scene], int]:
+    """PostgreSQL: the scenes at [start, stop) and how many are found. One walk of the spatial index takes at most
+    EXACT_TOTAL + 1 of them, with only what sorts them, counts and sorts those; past EXACT_TOTAL the page is read in
+    the search's order (newest first along the date index) and the count is the planner's estimate of the scenes
+    whose bounds meet the AOI's."""
+    rows = Scene.objects.filter(attributes, *_postgis_meets(query))
+    found = rows.order_by().values("id", "scene_id", SORT_FIELDS[query.sort_by])[: EXACT_TOTAL + 1]
+    try:
+        sql, params = found.query.sql_with_params()
+    except EmptyResultSet:  # a filter that nothing passes, such as no provider at all
+        return [], 0
+    compiler = found.query.get_compiler(connection=connection)
+    order = [compiler.compile(term.resolve_expression(found.query)) for term in _scene_order(query)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A bitmap of every match would be built whole before the limit stops the walk.
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(
+            f"SELECT id, count(*) OVER () FROM ({sql}) dataserver_scene"
+            f" ORDER BY {', '.join(term for term, _ in order)} LIMIT %s OFFSET %s",
+            [*params, *(value for _, values in order for value in values), stop - start, start],
+        )
+        page = cursor.fetchall()
+        total = page[0][1] if page else found.count()
+    if total > EXACT_TOTAL:
+        near = Scene.objects.filter(attributes, *_postgis_meets(query, exact=False))
+        estimate = json.loads(near.explain(format="json"))[0]["Plan"]["Plan Rows"]
+        return list(rows.order_by(*_scene_order(query))[start:stop]), max(EXACT_TOTAL + 1, round(estimate))
+    scenes = Scene.objects.in_bulk([scene_id for scene_id, _ in page])
+    return [scenes[scene_id] for scene_id, _ in page], total
+
+
 def _scene_page(query: SearchQuery, start: int, stop: int) -> tuple[list[Hit], int]:
     """The scenes at [start, stop) of the search's order, and how many the search finds."""
     attributes = _metadata_filter(query)
@@ -258,13 +297,11 @@ def _scene_page(query: SearchQuery, start: int, stop: int) -> tuple[list[Hit], i
         attributes &= Q(provider_name__in=query.providers)
     if query.product_types is not None:
         attributes &= Q(product_type__in=query.product_types)
-    rows = Scene.objects.filter(attributes)
     if connection.vendor == "postgresql":
-        rows = rows.filter(*_postgis_meets(query))
-        total = rows.count()
+        scenes, total = _postgis_page(query, attributes, start, stop)
     else:
-        rows, total = _rtree_search(query, rows, filtered=bool(attributes), stop=stop)
-    scenes = list(rows.order_by(*_scene_order(query))[start:stop]) if start < min(stop, total) else []
+        rows, total = _rtree_search(query, Scene.objects.filter(attributes), filtered=bool(attributes), stop=stop)
+        scenes = list(rows.order_by(*_scene_order(query))[start:stop]) if start < min(stop, total) else []
     percents = _percents(query.aoi, shapely.from_geojson([scene.footprint for scene in scenes]))
     hits = [
         Hit(scene.scene_id, scene.provider_name, float(percent), *(getattr(scene, name) for name in SORTED_FIELDS),

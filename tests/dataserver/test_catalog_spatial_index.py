@@ -18,7 +18,7 @@ def test_a_scene_moved_or_deleted_is_found_where_it_is_now(api):
     make_scene("going")
     moved = Scene.with_footprint(box(40, 40, 40.2, 40.2), provider_name="sky", scene_id="moving")
     Scene.objects.filter(scene_id="moving").update(
-        **{name: getattr(moved, name) for name in ("footprint", "west", "south", "east", "north", "height")}
+        **{name: getattr(moved, name) for name in ("footprint", "west", "south", "east", "north")}
     )
     Scene.objects.filter(scene_id="going").delete()
     assert found(api) == []
