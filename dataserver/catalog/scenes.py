@@ -157,6 +157,8 @@ SETTLED = (
 # The R*Tree keeps bounds as 32-bit floats, rounded outwards by less than this (degrees).
 RTREE_MARGIN = 1e-4
 RTREE_MEETS = "west <= %s AND east >= %s AND south <= %s AND north >= %s"
+# What a scene read newest first and looked up in the R*Tree costs, in scenes found by the R*Tree and sorted.
+WALK_COST = 4
 
 
 def _settled(part, margin: float) -> tuple[str, list]:
@@ -208,43 +210,65 @@ def _rtree_ids(lookups: list[tuple[str, list]], union: str = "UNION ALL") -> tup
     return sql, [value for _, params in lookups for value in params]
 
 
-def _rtree_search(query: SearchQuery, rows: QuerySet, *, filtered: bool, stop: int) -> tuple[QuerySet, int]:
-    """SQLite: scenes whose bounds meet the AOI's (the R*Tree), but those whose footprint, tested here where the bounds
-    do not settle it, misses the AOI or covers too little of it; and how many those are."""
-    lookups = _rtree_lookups(query.aoi)
-    sql, params = _rtree_ids(_rtree_lookups(query.aoi, doubtful=query.min_intersection is None))
-    doubtful = rows.filter(RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField()))
-    rowid = RawSQL("dataserver_scene.rowid", [], output_field=IntegerField())
-    found = list(doubtful.order_by().annotate(row=rowid).values_list("row", "footprint"))
-    geometries = shapely.from_geojson([footprint for _, footprint in found])
+def _kept(query: SearchQuery, footprints: list[str]) -> np.ndarray:
+    """Which of the footprints (GeoJSON) meet the AOI and cover enough of it."""
+    geometries = shapely.from_geojson(footprints)
     kept = _meets(query.aoi, geometries)
     if query.min_intersection is not None:
         kept[kept] = _percents(query.aoi, geometries[kept]) >= query.min_intersection
-    missing = [row for (row, _), keep in zip(found, kept) if not keep]
-    found_only = RawSQL(
-        "dataserver_scene.rowid NOT IN (SELECT value FROM json_each(%s))", [json.dumps(missing)],
-        output_field=BooleanField(),
-    )  # fmt: skip
-    sql, params = _rtree_ids(lookups)
-    near = RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField())
+    return kept
+
+
+def _rtree_search(query: SearchQuery, rows: QuerySet, *, filtered: bool, start: int, stop: int) -> tuple[list, int]:
+    """SQLite: the scenes at [start, stop) of those whose bounds meet the AOI's (the R*Tree), but those whose
+    footprint, tested here where the bounds do not settle it, misses the AOI or covers too little of it; and how many
+    those are. Past EXACT_TOTAL scenes whose bounds meet the AOI's, the total counts those (DATA_API.md section 6) and
+    only the footprints read for the page are tested."""
+    lookups = _rtree_lookups(query.aoi)
     with connection.cursor() as cursor:
-        if filtered:
-            total = rows.filter(near, found_only).count()
-        else:  # the R*Tree alone counts the bounds
-            sql, params = _rtree_ids(lookups, union="UNION")
+        sql, params = _rtree_ids(lookups, union="UNION")
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, EXACT_TOTAL + 1])
+        bounds = cursor.fetchone()[0]
+        if bounds > EXACT_TOTAL and not filtered:
             cursor.execute(f"SELECT count(*) FROM ({sql})", params)
-            total = cursor.fetchone()[0] - len(missing)
+            bounds = cursor.fetchone()[0]
         cursor.execute("SELECT max(rowid) FROM dataserver_scene")
         scenes = cursor.fetchone()[0] or 0
-    if query.sort_by == "ACQUISITION_DATE" and query.descending and total * total > stop * scenes:
-        # Most scenes are found: reading them newest first, each looked up in the R*Tree, reaches the page sooner
-        # than sorting them all.
+    sql, params = _rtree_ids(lookups)
+    near = RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField())
+    exact = bounds <= EXACT_TOTAL
+    if exact:
+        sql, params = _rtree_ids(_rtree_lookups(query.aoi, doubtful=query.min_intersection is None))
+        doubtful = rows.filter(RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField()))
+        rowid = RawSQL("dataserver_scene.rowid", [], output_field=IntegerField())
+        found = list(doubtful.order_by().annotate(row=rowid).values_list("row", "footprint"))
+        missing = [row for (row, _), keep in zip(found, _kept(query, [footprint for _, footprint in found])) if not keep]
+        rows = rows.filter(RawSQL(
+            "dataserver_scene.rowid NOT IN (SELECT value FROM json_each(%s))", [json.dumps(missing)],
+            output_field=BooleanField(),
+        ))  # fmt: skip
+        total = rows.filter(near).count() if filtered else bounds - len(missing)
+    else:
+        total = rows.filter(near).count() if filtered else bounds
+    if query.sort_by == "ACQUISITION_DATE" and query.descending and total * total > WALK_COST * stop * scenes:
+        # Many scenes are found: reading them newest first, each looked up in the R*Tree, reaches the page (after
+        # about stop * scenes / total of them) sooner than sorting them all.
         meets = " OR ".join(f"({where})" for where, _ in lookups)
         near = RawSQL(
             f"EXISTS (SELECT 1 FROM dataserver_scene_rtree WHERE id = dataserver_scene.rowid AND ({meets}))",
             [value for _, params in lookups for value in params], output_field=BooleanField(),
         )  # fmt: skip
-    return rows.filter(near, found_only), total
+    ordered = rows.filter(near).order_by(*_scene_order(query))
+    if exact:
+        return (list(ordered[start:stop]) if start < min(stop, total) else []), total
+    page, read = [], 0
+    while len(page) < stop:  # the footprints of the page, read `stop` at a time, but those that miss
+        batch = list(ordered[read : read + stop])
+        page += [scene for scene, keep in zip(batch, _kept(query, [scene.footprint for scene in batch])) if keep]
+        read += len(batch)
+        if len(batch) < stop:
+            break
+    return page[start:stop], total
 
 
 def _scene_order(query: SearchQuery) -> list:
@@ -300,8 +324,8 @@ def _scene_page(query: SearchQuery, start: int, stop: int) -> tuple[list[Hit], i
     if connection.vendor == "postgresql":
         scenes, total = _postgis_page(query, attributes, start, stop)
     else:
-        rows, total = _rtree_search(query, Scene.objects.filter(attributes), filtered=bool(attributes), stop=stop)
-        scenes = list(rows.order_by(*_scene_order(query))[start:stop]) if start < min(stop, total) else []
+        rows = Scene.objects.filter(attributes)
+        scenes, total = _rtree_search(query, rows, filtered=bool(attributes), start=start, stop=stop)
     percents = _percents(query.aoi, shapely.from_geojson([scene.footprint for scene in scenes]))
     hits = [
         Hit(scene.scene_id, scene.provider_name, float(percent), *(getattr(scene, name) for name in SORTED_FIELDS),
