@@ -239,14 +239,14 @@ def stac_items(rng: np.random.Generator, count: int):
         for first in range(0, share, CHUNK):
             for row in scene_rows(rng, part, min(CHUNK, share - first), first):
                 west, south, east, north = row[4:8]
+                value = dict(zip(COLUMNS, row))
                 yield pystac.Item(
                     id=f"import-{part.name}-{row[2]}",
                     geometry={"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north],
                                                                   [west, north], [west, south]]]},  # fmt: skip
                     bbox=[west, south, east, north],
-                    datetime=row[COLUMNS.index("acquired_at")],
-                    properties={"eo:cloud_cover": row[COLUMNS.index("cloud_cover")],
-                                "gsd": row[COLUMNS.index("resolution")], "platform": "x"},  # fmt: skip
+                    datetime=value["acquired_at"],
+                    properties={"eo:cloud_cover": value["cloud_cover"], "gsd": value["resolution"], "platform": "x"},
                 )
 
 

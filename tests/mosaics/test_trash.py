@@ -185,7 +185,7 @@ def catalog_results(client, mosaic) -> tuple[list[str], str]:
     """The ids of the catalog search's results over the mosaic (sorted), and the page's summary of them."""
     aoi = json.dumps(mapping(wkt.loads(mosaic.footprint)))
     page = client.get(f"{reverse('catalog:search')}?{urlencode({'aoi': aoi})}").content.decode()
-    summary = re.search(r'<p [^>]*id="results-summary">(.*?)</p>', page, re.S).group(1)
+    summary = re.search(r'<p [^>]*id="results-summary">(.*?)</p>', page, re.DOTALL).group(1)
     return sorted(re.findall(r'<tr data-scene="([^"]+)"', page)), summary
 
 
