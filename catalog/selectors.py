@@ -93,8 +93,10 @@ def scene_search(
     if not hidden:
         return page
     providers = [name for name in OWN_PROVIDERS if query.get("dataProviders") is None or name in query["dataProviders"]]
-    own = client.catalog_search(**{**query, "dataProviders": providers}, limit=API_PAGE, offset=0) if providers else None
-    found = sum(image.id in hidden for image in own.images) if own else 0
+    found = 0
+    if providers:
+        own = client.catalog_search(**{**query, "dataProviders": providers}, limit=API_PAGE, offset=0)
+        found = sum(image.id in hidden for image in own.images)
     images = [image for image in page.images if image.id not in hidden]
     return SearchPage(images=images, total=page.total - found)
 

@@ -45,6 +45,9 @@ MAX_PREFILTER_PARTS = 16
 # PostgreSQL counts the scenes a search finds exactly up to this many; past it `total` is the planner's estimate, but
 # never this few (DATA_API.md section 6): counting half a million footprints would cost more than the rest of a search.
 EXACT_TOTAL = 50_000
+# SQLite tests in Python the footprints whose bounds leave it open whether they meet the AOI (GeoJSON read by
+# shapely, about as long as a scene of the page costs in all): it counts exactly up to this many scenes near the AOI.
+RTREE_EXACT_TOTAL = 5_000
 
 
 @dataclass(frozen=True)
@@ -222,27 +225,28 @@ def _kept(query: SearchQuery, footprints: list[str]) -> np.ndarray:
 def _rtree_search(query: SearchQuery, rows: QuerySet, *, filtered: bool, start: int, stop: int) -> tuple[list, int]:
     """SQLite: the scenes at [start, stop) of those whose bounds meet the AOI's (the R*Tree), but those whose
     footprint, tested here where the bounds do not settle it, misses the AOI or covers too little of it; and how many
-    those are. Past EXACT_TOTAL scenes whose bounds meet the AOI's, the total counts those (DATA_API.md section 6) and
-    only the footprints read for the page are tested."""
+    those are. Past RTREE_EXACT_TOTAL scenes whose bounds meet the AOI's, the total counts those (DATA_API.md
+    section 6) and only the footprints read for the page are tested."""
     lookups = _rtree_lookups(query.aoi)
     with connection.cursor() as cursor:
         sql, params = _rtree_ids(lookups, union="UNION")
-        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, EXACT_TOTAL + 1])
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, RTREE_EXACT_TOTAL + 1])
         bounds = cursor.fetchone()[0]
-        if bounds > EXACT_TOTAL and not filtered:
+        if bounds > RTREE_EXACT_TOTAL and not filtered:
             cursor.execute(f"SELECT count(*) FROM ({sql})", params)
             bounds = cursor.fetchone()[0]
         cursor.execute("SELECT max(rowid) FROM dataserver_scene")
         scenes = cursor.fetchone()[0] or 0
     sql, params = _rtree_ids(lookups)
     near = RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField())
-    exact = bounds <= EXACT_TOTAL
+    exact = bounds <= RTREE_EXACT_TOTAL
     if exact:
         sql, params = _rtree_ids(_rtree_lookups(query.aoi, doubtful=query.min_intersection is None))
         doubtful = rows.filter(RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField()))
         rowid = RawSQL("dataserver_scene.rowid", [], output_field=IntegerField())
         found = list(doubtful.order_by().annotate(row=rowid).values_list("row", "footprint"))
-        missing = [row for (row, _), keep in zip(found, _kept(query, [footprint for _, footprint in found])) if not keep]
+        kept = _kept(query, [footprint for _, footprint in found])
+        missing = [row for (row, _), keep in zip(found, kept) if not keep]
         rows = rows.filter(RawSQL(
             "dataserver_scene.rowid NOT IN (SELECT value FROM json_each(%s))", [json.dumps(missing)],
             output_field=BooleanField(),

@@ -57,6 +57,7 @@ def test_the_total_and_the_pages_hold_only_footprints_that_meet_the_aoi(api):
 
 def test_past_the_exact_count_the_total_is_an_estimate_but_the_pages_hold_only_footprints_that_meet(api, monkeypatch):
     monkeypatch.setattr(scenes, "EXACT_TOTAL", 3)
+    monkeypatch.setattr(scenes, "RTREE_EXACT_TOTAL", 3)
     expected = scenes_near_the_corners()
     assert search(api).json()["total"] > 3
     for order in ({}, {"sortBy": "CLOUD_COVER", "sortOrder": "ASC"}):
