@@ -73,14 +73,35 @@ def search_options(*, client: DataAPIClient) -> SearchOptions:
 
 
 def scene_search(
-    *, client: DataAPIClient, query: dict, offset: int, count: int, known: list[str] | tuple = ()
+    *,
+    client: DataAPIClient,
+    query: dict,
+    offset: int,
+    count: int,
+    known: list[str] | tuple = (),
+    hidden: set[str] | frozenset = frozenset(),
 ) -> SearchPage:
     """`count` results from `offset`, in as many API calls of up to API_PAGE results as needed.
 
     With `known` (fields of a result), results lacking one of them are left out: the API cannot, as a value that is
-    null passes its filters, so the first KNOWN_SCAN_LIMIT results are read and filtered here."""
+    null passes its filters, so the first KNOWN_SCAN_LIMIT results are read and filtered here. The `hidden` own
+    images and mosaics (those of the team's trash, which the API still has) are left out of the page and the total:
+    one more call finds how many of them the search has."""
     if known:
-        return _known_search(client=client, query=query, offset=offset, count=count, known=known)
+        return _known_search(client=client, query=query, offset=offset, count=count, known=known, hidden=hidden)
+    page = _plain_search(client=client, query=query, offset=offset, count=count)
+    if not hidden:
+        return page
+    providers = [name for name in OWN_PROVIDERS if query.get("dataProviders") is None or name in query["dataProviders"]]
+    found = 0
+    if providers:
+        own = client.catalog_search(**{**query, "dataProviders": providers}, limit=API_PAGE, offset=0)
+        found = sum(image.id in hidden for image in own.images)
+    images = [image for image in page.images if image.id not in hidden]
+    return SearchPage(images=images, total=page.total - found)
+
+
+def _plain_search(*, client: DataAPIClient, query: dict, offset: int, count: int) -> SearchPage:
     images: list[SearchImage] = []
     total = 0
     while True:
@@ -94,13 +115,17 @@ def scene_search(
             return SearchPage(images=images, total=total)
 
 
-def _known_search(*, client: DataAPIClient, query: dict, offset: int, count: int, known) -> SearchPage:
+def _known_search(*, client: DataAPIClient, query: dict, offset: int, count: int, known, hidden) -> SearchPage:
     kept: list[SearchImage] = []
     seen = 0
     while True:
         answer = client.catalog_search(**query, limit=API_PAGE, offset=seen)
         seen += len(answer.images)
-        kept.extend(image for image in answer.images if all(getattr(image, name) is not None for name in known))
+        kept.extend(
+            image
+            for image in answer.images
+            if image.id not in hidden and all(getattr(image, name) is not None for name in known)
+        )
         if len(answer.images) < API_PAGE or seen >= answer.total or seen >= KNOWN_SCAN_LIMIT:
             break
     return SearchPage(images=kept[offset : offset + count], total=len(kept), looked_at=seen, api_total=answer.total)

@@ -16,6 +16,7 @@ from shapely.geometry import mapping, shape
 from dataapi import errors as api_errors
 from mapflow_web.errors import api_error_response, shown
 from mapflow_web.http import DashboardRequest
+from mosaics import trash
 from teams.models import Role
 from teams.permissions import team_role_required
 
@@ -136,8 +137,9 @@ def search(request: DashboardRequest):
         client = request.dataapi
         try:
             page = selectors.scene_search(
-                client=client, query=form.api_query(), offset=offset, count=form.page_size, known=form.known_fields()
-            )
+                client=client, query=form.api_query(), offset=offset, count=form.page_size, known=form.known_fields(),
+                hidden=trash.hidden_imagery(client=client, team_id=request.team.pk),
+            )  # fmt: skip
             own = selectors.own_imagery(client=client, results=page.images)
             context["unknown"] = _unknown(client, form, page)
             context["relaxed"] = _relaxed(client, form) if page.total == 0 else []
@@ -229,8 +231,9 @@ def export(request: DashboardRequest, kind: str):
         if not form.is_valid():
             return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
         page = selectors.scene_search(
-            client=request.dataapi, query=form.api_query(), offset=0, count=EXPORT_LIMIT, known=form.known_fields()
-        )
+            client=request.dataapi, query=form.api_query(), offset=0, count=EXPORT_LIMIT, known=form.known_fields(),
+            hidden=trash.hidden_imagery(client=request.dataapi, team_id=request.team.pk),
+        )  # fmt: skip
     except api_errors.DataAPIError as exc:  # a download, not a page: the sentence alone
         return api_error_response(request, exc, plain=True)
     if kind == "geojson":

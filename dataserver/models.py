@@ -123,9 +123,6 @@ class Scene(models.Model):
     south = models.FloatField()
     east = models.FloatField()
     north = models.FloatField()
-    # north - south, and the (south, west) index: what the search before the spatial index used to narrow scenes
-    # down by latitude; bench/catalog_search.py still runs that search as its yardstick.
-    height = models.FloatField(db_index=True)
     acquired_at = models.DateTimeField(null=True, blank=True)
     cloud_cover = models.FloatField(null=True, blank=True, help_text="percent")
     off_nadir = models.FloatField(null=True, blank=True, help_text="degrees")
@@ -140,7 +137,6 @@ class Scene(models.Model):
 
     class Meta:
         ordering = ["provider_name", "scene_id"]
-        indexes = [models.Index(fields=["south", "west"], name="scene_bbox")]
 
     def __str__(self) -> str:
         return f"{self.provider_name}/{self.scene_id}"
@@ -155,7 +151,6 @@ class Scene(models.Model):
             south=south,
             east=east,
             north=north,
-            height=north - south,
             **fields,
         )
 

@@ -50,6 +50,20 @@ def trashed_ids(*, team_id: int, kind: Kind) -> set[str]:
     return set(TrashItem.objects.filter(team_id=team_id, kind=kind).values_list("upstream_id", flat=True))
 
 
+def hidden_imagery(*, client, team_id: int) -> set[str]:
+    """The ids of the team's own imagery that its pages leave out: the mosaics and images in its trash and the images
+    of those mosaics (one call to the Data API per mosaic in the trash)."""
+    items = list(TrashItem.objects.filter(team_id=team_id).values_list("kind", "upstream_id"))
+    hidden = {upstream_id for _, upstream_id in items}
+    for kind, upstream_id in items:
+        if kind == Kind.MOSAIC:
+            try:
+                hidden |= {image.id for image in client.mosaic_images(upstream_id)}
+            except api_errors.NotFound:  # deleted upstream meanwhile: it has no images left to hide
+                pass
+    return hidden
+
+
 def is_trashed(*, team_id: int, kind: Kind, upstream_id: str) -> bool:
     return TrashItem.objects.filter(team_id=team_id, kind=kind, upstream_id=str(upstream_id)).exists()
 

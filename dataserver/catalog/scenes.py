@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 import shapely
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
@@ -41,6 +42,12 @@ SORTED_FIELDS = ("acquired_at", "cloud_cover", "off_nadir", "resolution", "sat_i
 TEXT_FIELDS = ("provider_name", "sat_id")
 # An AOI of more parts than this is looked up in the spatial index as a whole rather than part by part.
 MAX_PREFILTER_PARTS = 16
+# PostgreSQL counts the scenes a search finds exactly up to this many; past it `total` is the planner's estimate, but
+# never this few (DATA_API.md section 6): counting half a million footprints would cost more than the rest of a search.
+EXACT_TOTAL = 50_000
+# SQLite tests in Python the footprints whose bounds leave it open whether they meet the AOI (GeoJSON read by
+# shapely, about as long as a scene of the page costs in all): it counts exactly up to this many scenes near the AOI.
+RTREE_EXACT_TOTAL = 5_000
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,8 @@ SETTLED = (
 # The R*Tree keeps bounds as 32-bit floats, rounded outwards by less than this (degrees).
 RTREE_MARGIN = 1e-4
 RTREE_MEETS = "west <= %s AND east >= %s AND south <= %s AND north >= %s"
+# What a scene read newest first and looked up in the R*Tree costs, in scenes found by the R*Tree and sorted.
+WALK_COST = 4
 
 
 def _settled(part, margin: float) -> tuple[str, list]:
@@ -165,17 +174,21 @@ def _settled(part, margin: float) -> tuple[str, list]:
     return f"({SETTLED})", ys + xs + xs + xs + ys + ys
 
 
-def _postgis_meets(query: SearchQuery) -> list:
+def _postgis_meets(query: SearchQuery, *, exact: bool = True) -> list:
     """PostGIS: footprints meeting the AOI (part by part, so that an AOI across the antimeridian stays two small
-    lookups of the index), and covering enough of it."""
+    lookups of the index), and covering enough of it; not `exact`: those whose bounds meet the AOI's."""
     sql, params = [], []
     for part in _aoi_parts(query.aoi):
         settled, settled_params = _settled(part, 0.0)
         meets = "ST_Intersects(geom, ST_GeomFromWKB(%s, 4326))"
-        sql.append(f"(geom && ST_GeomFromWKB(%s, 4326) AND ({settled} OR {meets}))")
-        params += [shapely.to_wkb(part), *settled_params, shapely.to_wkb(part)]
+        if exact:
+            sql.append(f"(geom && ST_GeomFromWKB(%s, 4326) AND ({settled} OR {meets}))")
+            params += [shapely.to_wkb(part), *settled_params, shapely.to_wkb(part)]
+        else:
+            sql.append("geom && ST_GeomFromWKB(%s, 4326)")
+            params.append(shapely.to_wkb(part))
     conditions = [RawSQL(f"({' OR '.join(sql)})", params, output_field=BooleanField())]
-    if query.min_intersection is not None:
+    if exact and query.min_intersection is not None:
         covered = "LEAST(ROUND((ST_Area(ST_Intersection(geom, ST_GeomFromWKB(%s, 4326))) / %s * 100)::numeric, 2), 100)"
         params = [shapely.to_wkb(query.aoi), query.aoi.area, query.min_intersection]
         conditions.append(RawSQL(f"{covered} >= %s", params, output_field=BooleanField()))
@@ -200,43 +213,66 @@ def _rtree_ids(lookups: list[tuple[str, list]], union: str = "UNION ALL") -> tup
     return sql, [value for _, params in lookups for value in params]
 
 
-def _rtree_search(query: SearchQuery, rows: QuerySet, *, filtered: bool, stop: int) -> tuple[QuerySet, int]:
-    """SQLite: scenes whose bounds meet the AOI's (the R*Tree), but those whose footprint, tested here where the bounds
-    do not settle it, misses the AOI or covers too little of it; and how many those are."""
-    lookups = _rtree_lookups(query.aoi)
-    sql, params = _rtree_ids(_rtree_lookups(query.aoi, doubtful=query.min_intersection is None))
-    doubtful = rows.filter(RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField()))
-    rowid = RawSQL("dataserver_scene.rowid", [], output_field=IntegerField())
-    found = list(doubtful.order_by().annotate(row=rowid).values_list("row", "footprint"))
-    geometries = shapely.from_geojson([footprint for _, footprint in found])
+def _kept(query: SearchQuery, footprints: list[str]) -> np.ndarray:
+    """Which of the footprints (GeoJSON) meet the AOI and cover enough of it."""
+    geometries = shapely.from_geojson(footprints)
     kept = _meets(query.aoi, geometries)
     if query.min_intersection is not None:
         kept[kept] = _percents(query.aoi, geometries[kept]) >= query.min_intersection
-    missing = [row for (row, _), keep in zip(found, kept) if not keep]
-    found_only = RawSQL(
-        "dataserver_scene.rowid NOT IN (SELECT value FROM json_each(%s))", [json.dumps(missing)],
-        output_field=BooleanField(),
-    )  # fmt: skip
-    sql, params = _rtree_ids(lookups)
-    near = RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField())
+    return kept
+
+
+def _rtree_search(query: SearchQuery, rows: QuerySet, *, filtered: bool, start: int, stop: int) -> tuple[list, int]:
+    """SQLite: the scenes at [start, stop) of those whose bounds meet the AOI's (the R*Tree), but those whose
+    footprint, tested here where the bounds do not settle it, misses the AOI or covers too little of it; and how many
+    those are. Past RTREE_EXACT_TOTAL scenes whose bounds meet the AOI's, the total counts those (DATA_API.md
+    section 6) and only the footprints read for the page are tested."""
+    lookups = _rtree_lookups(query.aoi)
     with connection.cursor() as cursor:
-        if filtered:
-            total = rows.filter(near, found_only).count()
-        else:  # the R*Tree alone counts the bounds
-            sql, params = _rtree_ids(lookups, union="UNION")
+        sql, params = _rtree_ids(lookups, union="UNION")
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, RTREE_EXACT_TOTAL + 1])
+        bounds = cursor.fetchone()[0]
+        if bounds > RTREE_EXACT_TOTAL and not filtered:
             cursor.execute(f"SELECT count(*) FROM ({sql})", params)
-            total = cursor.fetchone()[0] - len(missing)
+            bounds = cursor.fetchone()[0]
         cursor.execute("SELECT max(rowid) FROM dataserver_scene")
         scenes = cursor.fetchone()[0] or 0
-    if query.sort_by == "ACQUISITION_DATE" and query.descending and total * total > stop * scenes:
-        # Most scenes are found: reading them newest first, each looked up in the R*Tree, reaches the page sooner
-        # than sorting them all.
+    sql, params = _rtree_ids(lookups)
+    near = RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField())
+    exact = bounds <= RTREE_EXACT_TOTAL
+    if exact:
+        sql, params = _rtree_ids(_rtree_lookups(query.aoi, doubtful=query.min_intersection is None))
+        doubtful = rows.filter(RawSQL(f"dataserver_scene.rowid IN ({sql})", params, output_field=BooleanField()))
+        rowid = RawSQL("dataserver_scene.rowid", [], output_field=IntegerField())
+        found = list(doubtful.order_by().annotate(row=rowid).values_list("row", "footprint"))
+        kept = _kept(query, [footprint for _, footprint in found])
+        missing = [row for (row, _), keep in zip(found, kept) if not keep]
+        rows = rows.filter(RawSQL(
+            "dataserver_scene.rowid NOT IN (SELECT value FROM json_each(%s))", [json.dumps(missing)],
+            output_field=BooleanField(),
+        ))  # fmt: skip
+        total = rows.filter(near).count() if filtered else bounds - len(missing)
+    else:
+        total = rows.filter(near).count() if filtered else bounds
+    if query.sort_by == "ACQUISITION_DATE" and query.descending and total * total > WALK_COST * stop * scenes:
+        # Many scenes are found: reading them newest first, each looked up in the R*Tree, reaches the page (after
+        # about stop * scenes / total of them) sooner than sorting them all.
         meets = " OR ".join(f"({where})" for where, _ in lookups)
         near = RawSQL(
             f"EXISTS (SELECT 1 FROM dataserver_scene_rtree WHERE id = dataserver_scene.rowid AND ({meets}))",
             [value for _, params in lookups for value in params], output_field=BooleanField(),
         )  # fmt: skip
-    return rows.filter(near, found_only), total
+    ordered = rows.filter(near).order_by(*_scene_order(query))
+    if exact:
+        return (list(ordered[start:stop]) if start < min(stop, total) else []), total
+    page, read = [], 0
+    while len(page) < stop:  # the footprints of the page, read `stop` at a time, but those that miss
+        batch = list(ordered[read : read + stop])
+        page += [scene for scene, keep in zip(batch, _kept(query, [scene.footprint for scene in batch])) if keep]
+        read += len(batch)
+        if len(batch) < stop:
+            break
+    return page[start:stop], total
 
 
 def _scene_order(query: SearchQuery) -> list:
@@ -251,6 +287,37 @@ def _scene_order(query: SearchQuery) -> list:
     return [value.desc(nulls_last=True), unknown_by_id.asc(), scene_id.desc()]
 
 
+def _postgis_page(query: SearchQuery, attributes: Q, start: int, stop: int) -> tuple[list[Scene], int]:
+    """PostgreSQL: the scenes at [start, stop) and how many are found. One walk of the spatial index takes at most
+    EXACT_TOTAL + 1 of them, with only what sorts them, counts and sorts those; past EXACT_TOTAL the page is read in
+    the search's order (newest first along the date index) and the count is the planner's estimate of the scenes
+    whose bounds meet the AOI's."""
+    rows = Scene.objects.filter(attributes, *_postgis_meets(query))
+    found = rows.order_by().values("id", "scene_id", SORT_FIELDS[query.sort_by])[: EXACT_TOTAL + 1]
+    try:
+        sql, params = found.query.sql_with_params()
+    except EmptyResultSet:  # a filter that nothing passes, such as no provider at all
+        return [], 0
+    compiler = found.query.get_compiler(connection=connection)
+    order = [compiler.compile(term.resolve_expression(found.query)) for term in _scene_order(query)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A bitmap of every match would be built whole before the limit stops the walk.
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(
+            f"SELECT id, count(*) OVER () FROM ({sql}) dataserver_scene"
+            f" ORDER BY {', '.join(term for term, _ in order)} LIMIT %s OFFSET %s",
+            [*params, *(value for _, values in order for value in values), stop - start, start],
+        )
+        page = cursor.fetchall()
+        total = page[0][1] if page else found.count()
+    if total > EXACT_TOTAL:
+        near = Scene.objects.filter(attributes, *_postgis_meets(query, exact=False))
+        estimate = json.loads(near.explain(format="json"))[0]["Plan"]["Plan Rows"]
+        return list(rows.order_by(*_scene_order(query))[start:stop]), max(EXACT_TOTAL + 1, round(estimate))
+    scenes = Scene.objects.in_bulk([scene_id for scene_id, _ in page])
+    return [scenes[scene_id] for scene_id, _ in page], total
+
+
 def _scene_page(query: SearchQuery, start: int, stop: int) -> tuple[list[Hit], int]:
     """The scenes at [start, stop) of the search's order, and how many the search finds."""
     attributes = _metadata_filter(query)
@@ -258,13 +325,11 @@ def _scene_page(query: SearchQuery, start: int, stop: int) -> tuple[list[Hit], i
         attributes &= Q(provider_name__in=query.providers)
     if query.product_types is not None:
         attributes &= Q(product_type__in=query.product_types)
-    rows = Scene.objects.filter(attributes)
     if connection.vendor == "postgresql":
-        rows = rows.filter(*_postgis_meets(query))
-        total = rows.count()
+        scenes, total = _postgis_page(query, attributes, start, stop)
     else:
-        rows, total = _rtree_search(query, rows, filtered=bool(attributes), stop=stop)
-    scenes = list(rows.order_by(*_scene_order(query))[start:stop]) if start < min(stop, total) else []
+        rows = Scene.objects.filter(attributes)
+        scenes, total = _rtree_search(query, rows, filtered=bool(attributes), start=start, stop=stop)
     percents = _percents(query.aoi, shapely.from_geojson([scene.footprint for scene in scenes]))
     hits = [
         Hit(scene.scene_id, scene.provider_name, float(percent), *(getattr(scene, name) for name in SORTED_FIELDS),

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from shapely.geometry import Polygon, box, shape
 
+from dataserver.catalog import scenes
 from dataserver.models import Scene
 from tests.dataserver.catalog_scenes import AOI, aoi_box, found, make_scene, search
 from tests.dataserver.test_catalog_own_imagery import uploaded  # noqa: F401 (a fixture)
@@ -18,14 +19,15 @@ def test_a_scene_moved_or_deleted_is_found_where_it_is_now(api):
     make_scene("going")
     moved = Scene.with_footprint(box(40, 40, 40.2, 40.2), provider_name="sky", scene_id="moving")
     Scene.objects.filter(scene_id="moving").update(
-        **{name: getattr(moved, name) for name in ("footprint", "west", "south", "east", "north", "height")}
+        **{name: getattr(moved, name) for name in ("footprint", "west", "south", "east", "north")}
     )
     Scene.objects.filter(scene_id="going").delete()
     assert found(api) == []
     assert found(api, aoi_box(40.05, 40.05, 40.1, 40.1)) == ["moving"]
 
 
-def test_the_total_and_the_pages_hold_only_footprints_that_meet_the_aoi(api):
+def scenes_near_the_corners() -> list[str]:
+    """Scenes whose bounds meet the AOI's, four of whose footprints miss it; the ids of the others by cloud cover."""
     west, south, east, north = shape(AOI).bounds
     # Bounds over a corner of the AOI but footprints off it: one triangle beyond each corner.
     for number, (x, y, dx, dy) in enumerate([(west, south, -1, -1), (east, south, 1, -1), (east, north, 1, 1),
@@ -40,13 +42,29 @@ def test_the_total_and_the_pages_hold_only_footprints_that_meet_the_aoi(api):
     make_scene("diagonal", geometry=Polygon([(west - 0.03, south + 0.035), (west + 0.035, south - 0.03),
                                              (west + 0.045, south - 0.03), (west - 0.03, south + 0.045)]),
                cloud_cover=1.0)  # fmt: skip
-    expected = ["diagonal", "inside", "across-west", "around"]
+    return ["diagonal", "inside", "across-west", "around"]
+
+
+def test_the_total_and_the_pages_hold_only_footprints_that_meet_the_aoi(api):
+    expected = scenes_near_the_corners()
     answer = search(api, sortBy="CLOUD_COVER", sortOrder="ASC").json()
     assert answer["total"] == 4
     assert found(api, sortBy="CLOUD_COVER", sortOrder="ASC") == expected
     paged = [found(api, sortBy="CLOUD_COVER", sortOrder="ASC", limit=1, offset=offset)[0] for offset in range(4)]
     assert paged == expected
     assert found(api, sortBy="CLOUD_COVER", sortOrder="ASC", offset=4) == []
+
+
+def test_past_the_exact_count_the_total_is_an_estimate_but_the_pages_hold_only_footprints_that_meet(api, monkeypatch):
+    monkeypatch.setattr(scenes, "EXACT_TOTAL", 3)
+    monkeypatch.setattr(scenes, "RTREE_EXACT_TOTAL", 3)
+    expected = scenes_near_the_corners()
+    assert search(api).json()["total"] > 3
+    for order in ({}, {"sortBy": "CLOUD_COVER", "sortOrder": "ASC"}):
+        assert sorted(found(api, **order)) == sorted(expected)
+        paged = [found(api, **order, limit=1, offset=offset)[0] for offset in range(4)]
+        assert sorted(paged) == sorted(expected)
+        assert found(api, **order, offset=4, limit=4) == []
 
 
 def test_the_accounts_imagery_takes_its_place_on_every_page(api, uploaded):  # noqa: F811

@@ -2,13 +2,18 @@
 it back, the retention deletes it from the Data API only after TRASH_RETENTION_DAYS and only once, admins empty it."""
 
 import io
+import json
+import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
+from shapely import wkt
+from shapely.geometry import mapping
 
 from audit.models import Action, Entry
 from dataapi.errors import NotFound
@@ -174,3 +179,24 @@ def test_no_image_is_added_to_a_mosaic_in_the_trash(teams):
     ):
         with pytest.raises(UploadRefused, match="This mosaic is in the team's trash"):
             start()
+
+
+def catalog_results(client, mosaic) -> tuple[list[str], str]:
+    """The ids of the catalog search's results over the mosaic (sorted), and the page's summary of them."""
+    aoi = json.dumps(mapping(wkt.loads(mosaic.footprint)))
+    page = client.get(f"{reverse('catalog:search')}?{urlencode({'aoi': aoi})}").content.decode()
+    summary = re.search(r'<p [^>]*id="results-summary">(.*?)</p>', page, re.DOTALL).group(1)
+    return sorted(re.findall(r'<tr data-scene="([^"]+)"', page)), summary
+
+
+def test_the_catalog_search_leaves_out_the_imagery_in_the_trash(teams, two_flights):
+    mosaic_id, red_id, blue_id, _ = two_flights
+    mosaic = teams.acme_api.mosaic_get(mosaic_id)
+    assert catalog_results(teams.alice_client, mosaic)[0] == sorted([mosaic_id, red_id, blue_id])
+
+    teams.alice_client.post(reverse("mosaics:image-delete", args=[red_id]), {}, **htmx())
+    assert catalog_results(teams.alice_client, mosaic) == (sorted([blue_id, mosaic_id]), "Scenes 1–2 of 2")
+
+    teams.alice_client.post(reverse("mosaics:delete", args=[mosaic_id]), {}, **htmx())
+    assert catalog_results(teams.alice_client, mosaic) == ([], "No scene matches this search.")
+    assert len(teams.acme_api.catalog_search(aoi=mapping(wkt.loads(mosaic.footprint))).images) == 3  # still upstream
