@@ -8,7 +8,7 @@ document.addEventListener("submit", (event) => {
 const MAX_READ = 10 * 1000 * 1000;
 const fileInput = document.getElementById("id_areas_file");
 const choices = document.getElementById("name-properties");
-fileInput?.addEventListener("change", async () => {
+async function propertiesOffer() {
   choices.replaceChildren();
   const file = fileInput.files[0];
   if (!file || file.size > MAX_READ || !/\.(geo)?json$/i.test(file.name)) return;
@@ -26,4 +26,7 @@ fileInput?.addEventListener("change", async () => {
   }
   const property = document.getElementById("id_name_property");
   if (!property.value && names.has("name")) property.value = "name";
-});
+}
+fileInput?.addEventListener("change", propertiesOffer);
+// A file chosen before this script ran (a slow page, or one the browser restored) is read too.
+if (fileInput?.files.length) propertiesOffer();
