@@ -278,9 +278,10 @@ def _stream(upstream: urllib3.BaseHTTPResponse, keep: tuple[str, str] | None, ca
 
 
 def _keep(keep: tuple[str, str] | None, upstream: urllib3.BaseHTTPResponse, cache_control: str, body: bytes) -> None:
-    """Cache a tile under `keep`'s key, tagged with its fingerprint (when it has an ETag to be revalidated by)."""
+    """Cache a tile (whole, at most MAX_CACHED_TILE bytes) under `keep`'s key, tagged with its fingerprint (when it
+    has an ETag to be revalidated by)."""
     etag = upstream.headers.get("ETag")
-    if keep and etag and settings.MOSAICS_TILE_CACHE_SECONDS and len(body) <= MAX_CACHED_TILE:
+    if keep and etag and settings.MOSAICS_TILE_CACHE_SECONDS:
         key, fingerprint = keep
         content_type = upstream.headers.get("Content-Type", "")
         cache.set(key, (fingerprint, etag, cache_control, content_type, body), settings.MOSAICS_TILE_CACHE_SECONDS)

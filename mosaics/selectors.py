@@ -102,9 +102,8 @@ def image_features(images: list[Image]) -> list[dict]:
     shown = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
     return [
         {"type": "Feature", "id": image.id, "properties": {"name": image.filename}, "geometry": json.loads(text)}
-        for image, text in zip(
-            [image for image, keep in zip(images, shown) if keep], shapely.to_geojson(geometries[shown]), strict=True
-        )
+        for image, text, keep in zip(images, shapely.to_geojson(geometries), shown, strict=True)
+        if keep
     ]
 
 
