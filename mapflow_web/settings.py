@@ -158,7 +158,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 12 * 3600))}
+# A task whose worker died goes back to the queue once its visibility timeout has passed; workers look for such tasks
+# every tenth of it, between once a second and kombu's default of every 100 s.
+_VISIBILITY_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 12 * 3600))
+_RESTORE_SECONDS = min(max(_VISIBILITY_SECONDS // 10, 1), 100)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_SECONDS,
+    "unacked_restore_interval": min(_RESTORE_SECONDS, 10),
+    "unacked_restore_throttle": -(-_RESTORE_SECONDS // min(_RESTORE_SECONDS, 10)),  # scans every interval x this
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 LANGUAGE_CODE = "en-us"

@@ -24,9 +24,10 @@ GUNICORN = [
 ]
 
 
-@pytest.fixture
-def stack(tmp_path):
-    stack = Stack(tmp_path, rate=None, web=GUNICORN).start()
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """One server for these tests (each looks for lines of its own in its log); no worker: nothing here is queued."""
+    stack = Stack(tmp_path_factory.mktemp("server-logs"), rate=None, web=GUNICORN, worker=False).start()
     yield stack
     stack.stop()
 
