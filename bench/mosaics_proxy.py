@@ -46,7 +46,7 @@ import redis
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import PYTHON, REDIS_URL, REPO, DataServer  # noqa: E402
+from servers import PYTHON, REDIS_URL, REPO, DataServer, pin  # noqa: E402
 from tiles import covering_tiles, load_run, rasters_write  # noqa: E402
 
 REQUEST_TIMEOUT = (5, 60)
@@ -77,12 +77,6 @@ def tile_cache_clear() -> int:
     if keys:
         connection.delete(*keys)
     return len(keys)
-
-
-def pin(process, cpus: set[int]) -> None:
-    """Run a server (its master and workers) on `cpus` only."""
-    for each in [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]:
-        each.cpu_affinity(sorted(cpus))
 
 
 def static_collect(folder: Path) -> Path:

@@ -53,6 +53,13 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
+def pin(process: subprocess.Popen, cpus: set[int]) -> None:
+    """Run a server (its master and workers, every thread of each: an affinity is a thread's own) on `cpus` only."""
+    for each in [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]:
+        for thread in each.threads():
+            os.sched_setaffinity(thread.id, cpus)
+
+
 def cp_seconds(source: Path, folder: Path) -> float:
     """Time of `cp` of a file to another file on the same disk (the upload's yardstick)."""
     target = folder / "cp-copy"

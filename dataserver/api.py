@@ -1,6 +1,8 @@
 """The self-hosted Data API under /rest/: one NinjaAPI, its credentials and its error shapes, and the routers of its two
 APIs, rasters (dataserver.rasters.api) and catalog (dataserver.catalog.api)."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, UnreadablePostError
@@ -13,6 +15,10 @@ from dataserver import errors
 from dataserver.catalog.api import router as catalog_router
 from dataserver.models import Account
 from dataserver.rasters.api import router as rasters_router
+from dataserver.storage import OBJECT_STORE_ERRORS
+
+logger = logging.getLogger(__name__)
+STORE_FAILED = "The imagery store did not answer as it should; try again later (nothing of a failed upload is kept)"
 
 
 class BasicToken(HttpBasicAuth):
@@ -83,3 +89,13 @@ def malformed_body(request, exc):
     """A multipart body that cannot be parsed, one of too many parts, or one cut off."""
     body = errors.family_body(request, 400, "There was an error parsing the body")
     return api.create_response(request, body, status=400)
+
+
+def store_failed(request, exc):
+    """The object store refused or failed a request: 503, and the server's log says how (one line)."""
+    logger.warning("The imagery store failed %s %s: %s", request.method, request.path_info, exc)
+    return api.create_response(request, errors.family_body(request, 503, STORE_FAILED), status=503)
+
+
+for kind in OBJECT_STORE_ERRORS:
+    api.add_exception_handler(kind, store_failed)

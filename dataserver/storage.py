@@ -41,13 +41,14 @@ PARTIAL_SUFFIX = ".part"
 PART_SIZE = 8 * 2**20
 PARTS_IN_FLIGHT = 2
 S3_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
-# What a store's failure looks like: a disk's, or an object store's (refused, unreachable, an upload that failed).
-STORE_ERRORS = (
-    OSError,
+# What a store's failure looks like: an object store's (refused, unreachable, an upload that failed, once the client's
+# retries are spent), or a disk's.
+OBJECT_STORE_ERRORS = (
     botocore.exceptions.BotoCoreError,
     botocore.exceptions.ClientError,
     boto3.exceptions.S3UploadFailedError,
 )
+STORE_ERRORS = (OSError, *OBJECT_STORE_ERRORS)
 DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
 HEAD_BYTES = 64 * 1024  # read with the first request of an object opened as a file
 # A presigned download URL is followed by the browser at once (a resumed download asks the signed link again).

@@ -154,3 +154,18 @@ def test_link_image_refuses_another_accounts_stored_original(api, other_api, tmp
 def link(api, url: str):
     mosaic = mosaic_create(api, name="Linked")
     return api.post(f"/rest/rasters/mosaic/{mosaic['id']}/link-image", {"url": url}, content_type="application/json")
+
+
+@pytest.mark.parametrize("storage_backend", ["s3"])
+def test_an_upload_the_store_refuses_is_a_503_that_says_so_and_keeps_nothing(api, storage_backend, s3_endpoint):
+    import boto3
+
+    mosaic = mosaic_create(api)
+    boto3.client("s3", endpoint_url=s3_endpoint).delete_bucket(Bucket=store().bucket)  # every write now refused
+    with open(COGEO, "rb") as file:
+        answer = api.post(f"/rest/rasters/mosaic/{mosaic['id']}/image", {"file": file})
+    assert answer.status_code == 503
+    assert answer.json() == {"detail": "The imagery store did not answer as it should; try again later (nothing of a "
+                                       "failed upload is kept)"}
+    assert not Image.objects.exists()
+    assert api.get(f"/rest/rasters/mosaic/{mosaic['id']}/image").json() == []
