@@ -114,11 +114,15 @@ class DataServer:
             )
             wait_until_up(f"{self.url}/healthz", process=self.process)
         except BaseException:
-            self.log.flush()
-            sys.stderr.write((self.folder / "server.log").read_text(errors="replace")[-5000:])
+            sys.stderr.write(self.log_tail())
             self.__exit__(None, None, None)
             raise
         return self
+
+    def log_tail(self) -> str:
+        """The end of the server's log (the folder it is in goes when the server stops)."""
+        self.log.flush()
+        return (self.folder / "server.log").read_text(errors="replace")[-5000:]
 
     def __exit__(self, *exc) -> None:
         if self.process is not None:
@@ -157,5 +161,5 @@ class DataServer:
             capture_output=True, text=True, timeout=1800,
         )
         if done.returncode:
-            raise RuntimeError(f"upload failed: {done.stdout} {done.stderr}")
+            raise RuntimeError(f"upload failed: {done.stdout} {done.stderr}\nThe server's log ends:\n{self.log_tail()}")
         return json.loads(done.stdout)
