@@ -65,7 +65,9 @@ class S3Server:
                  "filer.port.grpc": 6, "s3.port": 0, "s3.port.grpc": 7, "metricsPort": 8}
         self.args = [weed, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={folder / 'weed'}", "-filer",
                      "-s3", f"-s3.config={folder / 's3.json'}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-                     "-master.volumeSizeLimitMB=1024", *(f"-{flag}={port + offset}" for flag, offset in ports.items())]
+                     # volumes as the disk's free space allows: the default, 8 of 1 GB, is full within one run
+                     "-master.volumeSizeLimitMB=1024", "-volume.max=0",
+                     *(f"-{flag}={port + offset}" for flag, offset in ports.items())]
         self.log_path = folder / "weed.log"
 
     def __enter__(self) -> "S3Server":
