@@ -92,7 +92,7 @@ def malformed_body(request, exc):
 
 
 def store_failed(request, exc):
-    """The object store refused or failed a request: 503, and the server's log says how (one line)."""
+    """The object store refused or failed a request: 503, and the server's log says how."""
     logger.warning("The imagery store failed %s %s: %s", request.method, request.path_info, exc)
     return api.create_response(request, errors.family_body(request, 503, STORE_FAILED), status=503)
 

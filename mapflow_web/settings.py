@@ -159,13 +159,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task whose worker died goes back to the queue once its visibility timeout has passed; workers look for such tasks
-# every tenth of it, between once a second and kombu's default of every 100 s.
+# every tenth of it, between once a second and kombu's default of every 100 s (a tick a second, a scan every N ticks).
 _VISIBILITY_SECONDS = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 12 * 3600))
-_RESTORE_SECONDS = min(max(_VISIBILITY_SECONDS // 10, 1), 100)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": _VISIBILITY_SECONDS,
-    "unacked_restore_interval": min(_RESTORE_SECONDS, 10),
-    "unacked_restore_throttle": -(-_RESTORE_SECONDS // min(_RESTORE_SECONDS, 10)),  # scans every interval x this
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": min(max(_VISIBILITY_SECONDS // 10, 1), 100),
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 

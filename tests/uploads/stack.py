@@ -2,6 +2,7 @@
 dashboard with the self-hosted Data API (runserver, or the command given), and a Celery worker (prefork, one child),
 all on a SQLite file in a temporary folder. A throttling TCP relay lets a test catch a transfer in the middle."""
 
+import atexit
 import functools
 import json
 import os
@@ -47,7 +48,9 @@ print(json.dumps({{"token": token, "session": session.session_key}}))
 @functools.cache
 def migrated_database() -> Path:
     """A SQLite database with every migration applied, made once a run; each stack starts from a copy of it."""
-    path = Path(tempfile.mkdtemp(prefix="stack-db-")) / "db.sqlite3"
+    folder = tempfile.mkdtemp(prefix="stack-db-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = Path(folder) / "db.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
     subprocess.run([*MANAGE, "migrate", "--noinput"], env=env, check=True, capture_output=True)
     return path
