@@ -55,10 +55,9 @@ def test_two_mosaics_side_by_side_each_shows_its_own_tiles(page, acme, tmp_path)
     assert (colour_at(page, 0.47), colour_at(page, 0.53)) == ("red", "blue")
 
     divider = page.get_by_label("Divider between the left and the right layer")
-    divider.focus()
     for _ in range(5):
-        page.keyboard.press("ArrowLeft")
-    assert eventually(lambda: "split=0.45" in page.url)
+        divider.press("ArrowLeft")  # focuses the divider first, as Tab would
+    assert eventually(lambda: "split=0.45" in page.url), (divider.input_value(), page.url)
     page.wait_for_timeout(100)
     assert (colour_at(page, 0.43), colour_at(page, 0.47), colour_at(page, 0.53)) == ("red", "blue", "blue")
 
