@@ -35,7 +35,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +45,7 @@ import redis
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import PYTHON, REDIS_URL, REPO, DataServer, pin  # noqa: E402
+from servers import REDIS_URL, DataServer, pin, static_collect  # noqa: E402
 from tiles import covering_tiles, load_run, rasters_write  # noqa: E402
 
 REQUEST_TIMEOUT = (5, 60)
@@ -77,15 +76,6 @@ def tile_cache_clear() -> int:
     if keys:
         connection.delete(*keys)
     return len(keys)
-
-
-def static_collect(folder: Path) -> Path:
-    """The static files collected as in production, so that the dashboard runs with DEBUG off, as it is served."""
-    target = folder / "static"
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only", "STATIC_ROOT": str(target)}
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput"], cwd=REPO, env=env, check=True,
-                   capture_output=True, timeout=300)
-    return target
 
 
 def cpu_seconds(process) -> float:

@@ -31,9 +31,11 @@ def _properties(image: SearchImage) -> dict:
     return {column: properties.get(column) for column in COLUMNS}
 
 
-def _round(coordinates, digits: int):
-    if isinstance(coordinates, (int, float)):
-        return round(coordinates, digits)
+def _round(coordinates: list, digits: int) -> list:
+    """Nested lists of positions, each position's numbers rounded (a call a position, not a number: 1,000 results
+    have about 10,000 of them)."""
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        return [round(number, digits) for number in coordinates]
     return [_round(item, digits) for item in coordinates]
 
 

@@ -2,7 +2,7 @@
 
 Percentages and angles show one decimal (0.58 → "0.6"), pixel sizes up to two; an unknown value shows "–"."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.urls import reverse
 
@@ -65,7 +65,7 @@ def with_rows(collection: dict, rows: list[ResultRow], own: dict[str, OwnItem]) 
     """The map's FeatureCollection with each feature's row as `shown`; an own image's preview is the dashboard's
     (through its proxy), not the API's link. (An own mosaic's stays its tiles.)"""
     for feature, row in zip(collection["features"], rows, strict=True):
-        feature["properties"]["shown"] = asdict(row)
+        feature["properties"]["shown"] = dict(vars(row))  # its fields are text: no deep copy (asdict) needed
         item = own.get(row.id)
         if item is not None and feature["properties"]["productType"] == "IMAGE":
             preview = item.preview_image and reverse("mosaics:image-preview", args=[item.preview_image, "l"])
