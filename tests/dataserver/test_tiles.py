@@ -152,8 +152,10 @@ def test_a_real_aerial_photo_is_served_as_tiles(api, client, django_capture_on_c
     layer = api.get(f"/rest/rasters/mosaic/{mosaic['id']}").json()["rasterLayer"]
     tilejson = client.get(local(layer["tileJsonUrl"])).json()
     lon, lat, _ = tilejson["center"]
-    picture = rgba(client.get(tile_url(layer, lon, lat, tilejson["maxzoom"])))
+    response = client.get(tile_url(layer, lon, lat, tilejson["maxzoom"]))
+    picture = rgba(response)
     assert picture.getchannel("A").getextrema() == (255, 255), "the middle of the photo is all image"
+    assert PILImage.open(io.BytesIO(response.content)).mode == "RGB", "an opaque tile carries no alpha band"
     assert len(set(picture.convert("RGB").getdata())) > 100, "a photo, not a flat colour"
 
 
