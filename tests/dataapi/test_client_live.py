@@ -76,6 +76,18 @@ def test_it_uploads_an_image_from_an_open_file(alice, tmp_path):
     assert (uploaded.image_id, image.filename, alice.mosaic_get(created.id).image_count) == (image.id, "first.tif", 1)
 
 
+def test_an_upload_is_the_whole_file_under_its_name_with_its_progress_told(alice, tmp_path):
+    """Progress rises to the whole body (the file and its part's header); a name's accents arrive as they are, its
+    quotes escaped as a browser escapes them (HTML's form encoding), so that no name can end the part's header."""
+    path = write_raster(tmp_path / "first.tif")
+    created, sent = alice.mosaic_create(name="Named", tags=[]), []
+    with open(path, "rb") as fh:
+        alice.mosaic_upload_image(created.id, file=fh, filename='Côte "nord".tif', progress=sent.append)
+    [image] = alice.mosaic_images(created.id)
+    assert (image.filename, image.file_size) == ("Côte %22nord%22.tif", path.stat().st_size)
+    assert sent == sorted(sent) and sent[-1] > path.stat().st_size
+
+
 def test_it_reads_the_account_storage_and_status(alice):
     memory = alice.memory()
     assert memory.memoryUsed == 0 and memory.memoryLimit > 0 and memory.percent_used == 0
