@@ -136,13 +136,14 @@ def search(request: DashboardRequest):
         offset = (form.page_number - 1) * form.page_size
         client = request.dataapi
         try:
+            hidden = trash.hidden_imagery(client=client, team_id=request.team.pk)
             page = selectors.scene_search(
                 client=client, query=form.api_query(), offset=offset, count=form.page_size, known=form.known_fields(),
-                hidden=trash.hidden_imagery(client=client, team_id=request.team.pk),
+                hidden=hidden,
             )  # fmt: skip
             own = selectors.own_imagery(client=client, results=page.images)
             context["unknown"] = _unknown(client, form, page)
-            context["relaxed"] = _relaxed(client, form) if page.total == 0 else []
+            context["relaxed"] = _relaxed(client, form, hidden) if page.total == 0 else []
         except api_errors.DataAPIError as exc:
             _api_error(form, exc)
         else:
@@ -190,12 +191,14 @@ def _unknown(client, form: SearchForm, page: selectors.SearchPage) -> list[dict]
     return notes
 
 
-def _relaxed(client, form: SearchForm) -> list[tuple[str, int]]:
-    """When nothing matches: each filter set, with how many results the search has without it (one search each)."""
+def _relaxed(client, form: SearchForm, hidden: set[str]) -> list[tuple[str, int]]:
+    """When nothing matches: each filter set, with how many results the search has without it (one search each),
+    the `hidden` imagery of the team's trash not counted."""
     totals = []
     for name, label in form.set_filters.items():
         query, known = form.api_query(without=name), form.known_fields(without=name)
-        totals.append((label, selectors.scene_search(client=client, query=query, offset=0, count=0, known=known).total))
+        page = selectors.scene_search(client=client, query=query, offset=0, count=0, known=known, hidden=hidden)
+        totals.append((label, page.total))
     return totals
 
 

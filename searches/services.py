@@ -3,8 +3,6 @@ scenes; the dispatch of due runs and the e-mail digests. They receive the team's
 
 import logging
 import random
-from audit.models import Action
-from audit.services import entry_record
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,10 +12,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import entry_record
 from catalog.aoi_files import NamedArea
 from catalog.selectors import scene_search, search_options
 from dataapi.client import DataAPIClient
 from dataapi.schemas import SearchImage
+from mosaics.trash import hidden_imagery
 from teams.models import Team
 
 from .filters import search_form
@@ -136,6 +137,7 @@ def saved_search_run(*, client: DataAPIClient, search: SavedSearch) -> int:
     SEARCHES_MAX_SCENES_PER_AREA, the newest first) and record the scenes found; those of an area already recorded
     are new. A repeated or overlapping run records nothing twice. The number of new scenes."""
     options = search_options(client=client)
+    hidden = hidden_imagery(client=client, team_id=search.team_id)  # the team's trash is not news
     new = 0
     for area in search.areas.all():
         form = search_form(filters=search.filters, geometry=area.geometry, options=options)
@@ -143,7 +145,7 @@ def saved_search_run(*, client: DataAPIClient, search: SavedSearch) -> int:
             errors = "; ".join(error for errors in form.errors.values() for error in errors)
             raise SearchRefused(f"{area.name}: {errors}")
         page = scene_search(
-            client=client, query=form.api_query(), offset=0, count=settings.SEARCHES_MAX_SCENES_PER_AREA
+            client=client, query=form.api_query(), offset=0, count=settings.SEARCHES_MAX_SCENES_PER_AREA, hidden=hidden
         )
         new += _scenes_record(area, page.images)
     SavedSearch.objects.filter(pk=search.pk).update(checked_at=timezone.now(), failures=0, last_error="")

@@ -19,6 +19,8 @@ from audit.models import Action, Entry
 from dataapi.errors import NotFound
 from mosaics import tasks
 from mosaics.models import TrashItem
+from searches.models import SavedArea, SavedSearch
+from searches.services import saved_search_run
 from tests.mosaics.conftest import htmx, island
 from tests.mosaics.test_proxy import body, centre_tile, map_tiles, opaque_pixels
 from tests.rasters import write_raster
@@ -200,3 +202,31 @@ def test_the_catalog_search_leaves_out_the_imagery_in_the_trash(teams, two_fligh
     teams.alice_client.post(reverse("mosaics:delete", args=[mosaic_id]), {}, **htmx())
     assert catalog_results(teams.alice_client, mosaic) == ([], "No scene matches this search.")
     assert len(teams.acme_api.catalog_search(aoi=mapping(wkt.loads(mosaic.footprint))).images) == 3  # still upstream
+
+
+def test_the_counts_without_a_filter_leave_out_the_imagery_in_the_trash(teams, two_flights):
+    """A search that finds nothing tells how many scenes each filter holds back: the trashed image is not one."""
+    mosaic_id, red_id, _, _ = two_flights
+    aoi = json.dumps(mapping(wkt.loads(teams.acme_api.mosaic_get(mosaic_id).footprint)))
+    query = urlencode({"aoi": aoi, "cloud_known": "on"})  # own imagery has no cloud cover: none passes
+
+    def without_date() -> str:
+        page = teams.alice_client.get(f"{reverse('catalog:search')}?{query}").content.decode()
+        found = re.search(r"without “Only scenes with a cloud value”: (\d+) scene", page)
+        assert found, re.search(r'id="results-summary">(.*?)</p>', page, re.DOTALL) or page[-3000:]
+        return found.group(1)
+
+    assert without_date() == "3"  # the mosaic and its two images
+    teams.alice_client.post(reverse("mosaics:image-delete", args=[red_id]), {}, **htmx())
+    assert without_date() == "2"
+
+
+def test_a_saved_search_run_does_not_report_the_imagery_in_the_trash(teams, two_flights):
+    mosaic_id, red_id, blue_id, _ = two_flights
+    footprint = mapping(wkt.loads(teams.acme_api.mosaic_get(mosaic_id).footprint))
+    teams.alice_client.post(reverse("mosaics:image-delete", args=[red_id]), {}, **htmx())
+    search = SavedSearch.objects.create(team=teams.acme, name="Over the flights", created_by=teams.alice)
+    area = SavedArea.objects.create(saved_search=search, name="Flights", geometry=footprint)
+
+    saved_search_run(client=teams.acme_api, search=search)
+    assert sorted(area.scenes.values_list("scene_id", flat=True)) == sorted([mosaic_id, blue_id])
