@@ -86,19 +86,28 @@ def scene_search(
     With `known` (fields of a result), results lacking one of them are left out: the API cannot, as a value that is
     null passes its filters, so the first KNOWN_SCAN_LIMIT results are read and filtered here. The `hidden` own
     images and mosaics (those of the team's trash, which the API still has) are left out of the page and the total:
-    one more call finds how many of them the search has."""
+    one more call finds how many of them the search has; when it has some, the results before the page are read too
+    (up to KNOWN_SCAN_LIMIT), so that pages follow each other without a gap where a hidden one was."""
     if known:
         return _known_search(client=client, query=query, offset=offset, count=count, known=known, hidden=hidden)
-    page = _plain_search(client=client, query=query, offset=offset, count=count)
-    if not hidden:
-        return page
+    found = _hidden_found(client=client, query=query, hidden=hidden) if hidden else 0
+    if not found:
+        return _plain_search(client=client, query=query, offset=offset, count=count)
+    if count and offset + count + found <= KNOWN_SCAN_LIMIT:
+        page = _plain_search(client=client, query=query, offset=0, count=offset + count + found)
+        images = [image for image in page.images if image.id not in hidden]
+        return SearchPage(images=images[offset : offset + count], total=page.total - found)
+    page = _plain_search(client=client, query=query, offset=offset, count=count)  # deep: a page short of the hidden
+    return SearchPage(images=[image for image in page.images if image.id not in hidden], total=page.total - found)
+
+
+def _hidden_found(*, client: DataAPIClient, query: dict, hidden: set[str] | frozenset) -> int:
+    """How many of the `hidden` own images and mosaics the search finds (one call, for the own providers only)."""
     providers = [name for name in OWN_PROVIDERS if query.get("dataProviders") is None or name in query["dataProviders"]]
-    found = 0
-    if providers:
-        own = client.catalog_search(**{**query, "dataProviders": providers}, limit=API_PAGE, offset=0)
-        found = sum(image.id in hidden for image in own.images)
-    images = [image for image in page.images if image.id not in hidden]
-    return SearchPage(images=images, total=page.total - found)
+    if not providers:
+        return 0
+    own = client.catalog_search(**{**query, "dataProviders": providers}, limit=API_PAGE, offset=0)
+    return sum(image.id in hidden for image in own.images)
 
 
 def _plain_search(*, client: DataAPIClient, query: dict, offset: int, count: int) -> SearchPage:

@@ -21,6 +21,7 @@ from mosaics import tasks
 from mosaics.models import TrashItem
 from searches.models import SavedArea, SavedSearch
 from searches.services import saved_search_run
+from tests.dataserver.catalog_scenes import make_scene
 from tests.mosaics.conftest import htmx, island
 from tests.mosaics.test_proxy import body, centre_tile, map_tiles, opaque_pixels
 from tests.rasters import write_raster
@@ -202,6 +203,25 @@ def test_the_catalog_search_leaves_out_the_imagery_in_the_trash(teams, two_fligh
     teams.alice_client.post(reverse("mosaics:delete", args=[mosaic_id]), {}, **htmx())
     assert catalog_results(teams.alice_client, mosaic) == ([], "No scene matches this search.")
     assert len(teams.acme_api.catalog_search(aoi=mapping(wkt.loads(mosaic.footprint))).images) == 3  # still upstream
+
+
+def test_pages_of_results_follow_each_other_without_the_gap_of_a_trashed_image(teams, two_flights):
+    mosaic_id, red_id, blue_id, _ = two_flights
+    footprint = wkt.loads(teams.acme_api.mosaic_get(mosaic_id).footprint)
+    scenes = [make_scene(f"S{number:03}", bounds=footprint.bounds).scene_id for number in range(100)]
+    teams.alice_client.post(reverse("mosaics:image-delete", args=[red_id]), {}, **htmx())
+    aoi = json.dumps(mapping(footprint))
+
+    def page(number: int) -> tuple[list[str], str]:
+        query = {"aoi": aoi, "page": number, "sort": "provider", "order": "asc"}  # own imagery first, on page 1
+        html = teams.alice_client.get(f"{reverse('catalog:search')}?{urlencode(query)}")
+        html = html.content.decode()
+        summary = re.search(r'<p [^>]*id="results-summary">(.*?)</p>', html, re.DOTALL).group(1)
+        return re.findall(r'<tr data-scene="([^"]+)"', html), summary
+
+    (first, first_summary), (second, second_summary) = page(1), page(2)
+    assert (first_summary, second_summary) == ("Scenes 1–100 of 102", "Scenes 101–102 of 102")
+    assert sorted(first + second) == sorted([*scenes, mosaic_id, blue_id])  # each once, the trashed one in neither
 
 
 def test_the_counts_without_a_filter_leave_out_the_imagery_in_the_trash(teams, two_flights):
