@@ -2,6 +2,7 @@
 
 import logging
 import shutil
+import time
 from pathlib import Path
 
 import morecantile
@@ -94,6 +95,7 @@ def image_build_cog(image_id: str) -> None:
     if image is None:
         return  # deleted before its turn came
     files = image_files(image)
+    started = time.monotonic()
     try:
         # GDAL reading an object store reports some short reads without failing the read: a damaged original is
         # caught here, by its size.
@@ -101,13 +103,14 @@ def image_build_cog(image_id: str) -> None:
         if stored != image.file_size:
             raise OSError(f"The stored original has {stored or 0} bytes of its {image.file_size}")
         cog_build(files.original, files.cog, files.cog_scratch)
-    except SoftTimeLimitExceeded:
-        logger.warning("COG build of image %s stopped at its time limit", image_id)
-        cog_build_failed(image_id, _stopped())
-        return
-    except (*READ_ERRORS, *STORE_ERRORS) as exc:
-        logger.warning("COG build failed for image %s: %s", image_id, exc)
-        cog_build_failed(image_id, str(exc))
+    except (SoftTimeLimitExceeded, *READ_ERRORS, *STORE_ERRORS) as exc:
+        # A build stopped at its limit may end in another error: its unwinding, or the worker clearing its files at
+        # the hard limit meanwhile, can leave rio-cogeo's temporary file gone before rio-cogeo removes it. Past the
+        # limit, the limit is what stopped it.
+        past_limit = time.monotonic() - started >= settings.DATASERVER_COG_TIME_LIMIT
+        message = _stopped() if isinstance(exc, SoftTimeLimitExceeded) or past_limit else str(exc)
+        logger.warning("COG build of image %s failed: %s", image_id, message)
+        cog_build_failed(image_id, message)
         return
     if not Image.objects.filter(id=image_id).update(cog_ready=True, cog_error=""):
         files.delete()  # the image was deleted while its COG was being built
