@@ -45,6 +45,9 @@ MAX_PREFILTER_PARTS = 16
 # PostgreSQL counts the scenes a search finds exactly up to this many; past it `total` is the planner's estimate, but
 # never this few (DATA_API.md section 6): counting half a million footprints would cost more than the rest of a search.
 EXACT_TOTAL = 50_000
+# ... and does not even begin to count where the planner expects this many scenes near the AOI: walking 50,000 of
+# them to learn that there are more was most of a country-wide search.
+COUNT_ESTIMATE_LIMIT = 2 * EXACT_TOTAL
 # SQLite tests in Python the footprints whose bounds leave it open whether they meet the AOI (GeoJSON read by
 # shapely, about as long as a scene of the page costs in all): it counts exactly up to this many scenes near the AOI.
 RTREE_EXACT_TOTAL = 5_000
@@ -291,13 +294,17 @@ def _postgis_page(query: SearchQuery, attributes: Q, start: int, stop: int) -> t
     """PostgreSQL: the scenes at [start, stop) and how many are found. One walk of the spatial index takes at most
     EXACT_TOTAL + 1 of them, with only what sorts them, counts and sorts those; past EXACT_TOTAL the page is read in
     the search's order (newest first along the date index) and the count is the planner's estimate of the scenes
-    whose bounds meet the AOI's."""
+    whose bounds meet the AOI's. Where that estimate is past COUNT_ESTIMATE_LIMIT, there is no walk."""
     rows = Scene.objects.filter(attributes, *_postgis_meets(query))
     found = rows.order_by().values("id", "scene_id", SORT_FIELDS[query.sort_by])[: EXACT_TOTAL + 1]
     try:
         sql, params = found.query.sql_with_params()
     except EmptyResultSet:  # a filter that nothing passes, such as no provider at all
         return [], 0
+    near = Scene.objects.filter(attributes, *_postgis_meets(query, exact=False))
+    estimate = round(json.loads(near.explain(format="json"))[0]["Plan"]["Plan Rows"])
+    if estimate > COUNT_ESTIMATE_LIMIT:
+        return list(rows.order_by(*_scene_order(query))[start:stop]), estimate
     compiler = found.query.get_compiler(connection=connection)
     order = [compiler.compile(term.resolve_expression(found.query)) for term in _scene_order(query)]
     with transaction.atomic(), connection.cursor() as cursor:
@@ -311,9 +318,7 @@ def _postgis_page(query: SearchQuery, attributes: Q, start: int, stop: int) -> t
         page = cursor.fetchall()
         total = page[0][1] if page else found.count()
     if total > EXACT_TOTAL:
-        near = Scene.objects.filter(attributes, *_postgis_meets(query, exact=False))
-        estimate = json.loads(near.explain(format="json"))[0]["Plan"]["Plan Rows"]
-        return list(rows.order_by(*_scene_order(query))[start:stop]), max(EXACT_TOTAL + 1, round(estimate))
+        return list(rows.order_by(*_scene_order(query))[start:stop]), max(EXACT_TOTAL + 1, estimate)
     scenes = Scene.objects.in_bulk([scene_id for scene_id, _ in page])
     return [scenes[scene_id] for scene_id, _ in page], total
 
