@@ -3,7 +3,7 @@
 Errors here are {"code", "message", "params"} bodies; request-shape errors stay 422 like everywhere else.
 """
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import FileResponse
@@ -32,8 +32,15 @@ def _error(status: int, code: str, message: str, **params) -> Status:
     return Status(status, {"code": code, "message": message, "params": params})
 
 
-def _utc(moment):
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+def _utc(moment: datetime | None) -> datetime | None:
+    """The moment in UTC (one without an offset is read as UTC): the databases compare it so, and PostgreSQL refuses
+    offsets past 15:59, which ISO 8601 allows. Within a day of the calendar's end, the end."""
+    if moment is None or moment.tzinfo is None:
+        return moment and moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.max if moment.year == datetime.max.year else datetime.min).replace(tzinfo=UTC)
 
 
 # What an operation may answer besides 200, all in this family's {"code", "message", "params"}: a request that cannot

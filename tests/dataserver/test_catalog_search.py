@@ -67,6 +67,17 @@ def test_each_filter_keeps_matching_and_unknown_values_and_drops_the_rest(api, n
     assert sorted(found(api, **{name: value})) == ["kept", "unknown"]
 
 
+def test_a_date_with_any_offset_is_the_same_moment_in_utc(api):
+    """ISO 8601 allows offsets up to 23:59 and PostgreSQL takes 15:59 at most: every moment is compared in UTC, and one
+    within a day of the calendar's end is the end."""
+    make_scene("before", acquired_at=datetime(2023, 12, 31, 5, 0, tzinfo=UTC))
+    make_scene("after", acquired_at=datetime(2023, 12, 31, 6, 0, tzinfo=UTC))
+    assert found(api, acquisitionDateFrom="2024-01-01T00:00:00+18:19") == ["after"]  # 2023-12-31T05:41Z
+    assert found(api, acquisitionDateTo="2023-12-30T12:00:00-17:50") == ["before"]  # 2023-12-31T05:50Z
+    assert found(api, acquisitionDateFrom="9999-12-31T23:00:00-05:00") == []
+    assert sorted(found(api, acquisitionDateTo="9999-12-31T23:00:00-05:00")) == ["after", "before"]
+
+
 def test_cloud_cover_is_a_percent_so_a_tenth_means_a_tenth_of_a_percent(api):
     make_scene("clear", cloud_cover=0.05)
     make_scene("hazy", cloud_cover=5.0)
