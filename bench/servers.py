@@ -79,7 +79,6 @@ def static_collect(folder: Path) -> Path:
     return target
 
 
-
 class DataServer:
     def __init__(
         self, *, port: int, workers: int = 2, eager_tasks: bool = False, gdal_cachemax: str = "64", env: dict | None = None

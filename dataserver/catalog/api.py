@@ -35,8 +35,10 @@ def _error(status: int, code: str, message: str, **params) -> Status:
 def _utc(moment: datetime | None) -> datetime | None:
     """The moment in UTC (one without an offset is read as UTC): the databases compare it so, and PostgreSQL refuses
     offsets past 15:59, which ISO 8601 allows. Within a day of the calendar's end, the end."""
-    if moment is None or moment.tzinfo is None:
-        return moment and moment.replace(tzinfo=UTC)
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
     try:
         return moment.astimezone(UTC)
     except OverflowError:
