@@ -14,28 +14,22 @@ import argparse
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import morecantile
 import psutil
 import rasterio
-import requests
 from rasterio.warp import transform_bounds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import load_run  # noqa: E402
 from servers import PYTHON, REPO, DataServer, stop, wait_until_up  # noqa: E402
 
 COGEO = REPO / "tests" / "fixtures" / "cogeo.tif"
 WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
-RUN_TIMEOUT = 600
-REQUEST_TIMEOUT = (5, 60)
 
 
 def rasters_write(folder: Path) -> list[Path]:
@@ -96,39 +90,6 @@ class TiTiler:
 
     def __exit__(self, *exc) -> None:
         stop(self.process)
-
-
-def load_run(urls: list[str], *, clients: int) -> dict:
-    """GET every URL from `clients` threads, each with its own keep-alive session; latency of each in seconds."""
-    local = threading.local()
-    deadline = time.monotonic() + RUN_TIMEOUT
-
-    def fetch(url: str) -> tuple[float, bool, int]:
-        if time.monotonic() > deadline:
-            return 0.0, False, 0
-        if not hasattr(local, "session"):
-            local.session = requests.Session()
-        started = time.perf_counter()
-        try:
-            response = local.session.get(url, timeout=REQUEST_TIMEOUT)
-            ok = response.status_code == 200 and response.headers.get("Content-Type", "").startswith("image/")
-        except requests.RequestException:
-            return time.perf_counter() - started, False, 0
-        return time.perf_counter() - started, ok, len(response.content)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        results = list(pool.map(fetch, urls))
-    elapsed = time.perf_counter() - started
-    latencies = sorted(seconds for seconds, ok, _ in results if ok)
-    return {
-        "requests": len(urls),
-        "errors": sum(1 for _, ok, _ in results if not ok),
-        "mean_kb": sum(size for _, ok, size in results if ok) / max(len(latencies), 1) / 1024,
-        "tiles_per_second": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else float("nan"),
-    }
 
 
 def cpu_seconds(pid: int) -> float:
