@@ -521,7 +521,7 @@ def mosaic_tile(request: HttpRequest, mosaic_id: UUID, z: int, x: int, y: int):
     if encoding not in proxy.ENCODINGS:
         message = f"format must be one of {', '.join(proxy.ENCODINGS)}"
         return HttpResponseBadRequest(message, content_type="text/plain")
-    if_none_match = request.headers.get("If-None-Match")
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")  # not request.headers: it copies every header first
     try:
         return proxy.tile_response(
             team_id=team_id, mosaic_id=mosaic_id, z=z, x=x, y=y, encoding=encoding, if_none_match=if_none_match
