@@ -167,6 +167,7 @@ def main() -> None:
                 session_id, tile_token = dashboard.manage("shell", "-c", setup).strip().splitlines()[-2:]
 
                 encoding = "" if args.format == "png" else f"&format={args.format}"
+
                 def proxied(tiles: list[tuple[int, int, int]]) -> list[str]:
                     return [f"{dashboard.url}/mosaics/{mosaic_id}/tiles/{z}/{x}/{y}.png?token={tile_token}{encoding}"
                             for z, x, y in tiles]

@@ -5,7 +5,7 @@
 Uploads 4 adjacent rasters (tests/fixtures/cogeo.tif shifted into a 2x2 grid) to the self-hosted Data API under
 gunicorn (COGs built during the upload), writes a MosaicJSON of the same 4 COGs for TiTiler (titiler.application
 under uvicorn, as many workers as gunicorn), then requests every tile covering the mosaic at the given zooms,
-`--repeat` times in a shuffled order, from `--clients` concurrent keep-alive clients, from each server in turn; ours once per `--formats` (`&format=` of the tile URL: tiles with data everywhere in that
+`--repeat` times in a shuffled order, from `--clients` concurrent keep-alive connections (wrk: bench/load.py), from each server in turn; ours once per `--formats` (`&format=` of the tile URL: tiles with data everywhere in that
 encoding, the others PNG). Prints per server and pass: requests, tiles per second, p50 and p95 latency in ms, the
 mean tile size, the CPU time the server's processes spent per tile, errors.
 """

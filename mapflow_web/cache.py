@@ -3,7 +3,7 @@
 Building a `redis.Redis` (it fills a table of a few hundred response callbacks) costs about a tenth of a proxied
 tile's whole time in the dashboard; the client is thread-safe and wraps the same connection pool anyway. Keys are not
 checked for memcached's rules (Django's warnings that a key would not be portable to memcached): Redis takes any key,
-and the check walked every character of every key, 3 us a key, four keys a cached tile.
+and the check walked every character of every key, 3 us a key, three keys a cached tile.
 """
 
 from django.core.cache.backends import redis as django_redis
