@@ -1,8 +1,10 @@
-"""How a TIFF stores the pixels of its full-resolution image: how large each tile or strip is once decoded, and how
-many of them the file leaves out. Read from the file's first directory, because GDAL tells neither: it shows a large
-strip cut into rows, and reads a strip that is not stored as empty.
+"""How a TIFF stores the pixels of its full-resolution image: how large each tile or strip is once decoded, how
+many of them the file leaves out, and whether the file holds the rest. Read from the file's first directory, because
+GDAL tells none of it up front: it shows a large strip cut into rows, reads a strip that is not stored as empty, and
+finds a truncated file only when it reads past the end (which a read of ranged GETs may not report).
 """
 
+import io
 import math
 import struct
 from dataclasses import dataclass
@@ -12,8 +14,8 @@ from typing import BinaryIO
 import numpy as np
 
 IMAGE_WIDTH, IMAGE_LENGTH, BITS_PER_SAMPLE, COMPRESSION = 256, 257, 258, 259
-SAMPLES_PER_PIXEL, ROWS_PER_STRIP, STRIP_BYTE_COUNTS, PLANAR_CONFIGURATION = 277, 278, 279, 284
-TILE_WIDTH, TILE_LENGTH, TILE_BYTE_COUNTS = 322, 323, 325
+STRIP_OFFSETS, SAMPLES_PER_PIXEL, ROWS_PER_STRIP, STRIP_BYTE_COUNTS, PLANAR_CONFIGURATION = 273, 277, 278, 279, 284
+TILE_WIDTH, TILE_LENGTH, TILE_OFFSETS, TILE_BYTE_COUNTS = 322, 323, 324, 325
 NO_COMPRESSION, SEPARATE_PLANES = 1, 2
 # TIFF field types that hold unsigned integers: BYTE, SHORT, LONG, LONG8.
 INTEGER_TYPES = {1: "B", 3: "H", 4: "I", 16: "Q"}
@@ -76,9 +78,9 @@ class _Directory:
             yield np.frombuffer(entry.field, dtype, entry.count)
             return
         (offset,) = struct.unpack(self.order + ("Q" if self.big else "I"), entry.field)
-        self.fh.seek(offset)
         for start in range(0, entry.count, COUNTS_PER_READ):
             size = min(COUNTS_PER_READ, entry.count - start) * dtype.itemsize
+            self.fh.seek(offset + start * dtype.itemsize)  # each chunk where it lies: two fields are read in step
             data = self.fh.read(size)
             if len(data) < size:
                 raise LayoutError(f"the values of field {tag} lie past the end of the file")
@@ -101,6 +103,15 @@ class _Directory:
             count += len(chunk)
         return zeros, count
 
+    def blocks_end(self, offsets_tag: int, counts_tag: int) -> int:
+        """Where the last byte of the stored blocks ends."""
+        end = 0
+        for offsets, counts in zip(self._chunks(offsets_tag), self._chunks(counts_tag), strict=False):
+            both = min(len(offsets), len(counts))
+            if both:
+                end = max(end, int((offsets[:both].astype(np.uint64) + counts[:both].astype(np.uint64)).max()))
+        return end
+
 
 def layout_read(path: Path) -> Layout:
     """The layout of the first image of the TIFF or BigTIFF at `path`; LayoutError when its directory is broken."""
@@ -120,7 +131,13 @@ def layout_of(fh: BinaryIO) -> Layout:
     big = version == 43
     (first,) = struct.unpack_from(order + ("Q" if big else "I"), head, 8 if big else 4)
     directory = _Directory(fh, order, big).read(first)
-    return _layout(directory)
+    layout = _layout(directory)
+    tiled = TILE_WIDTH in directory.entries
+    offsets_tag, counts_tag = (TILE_OFFSETS, TILE_BYTE_COUNTS) if tiled else (STRIP_OFFSETS, STRIP_BYTE_COUNTS)
+    stored = offsets_tag in directory.entries and counts_tag in directory.entries
+    if stored and directory.blocks_end(offsets_tag, counts_tag) > fh.seek(0, io.SEEK_END):
+        raise LayoutError("blocks lie past the end of the file (a truncated file)")
+    return layout
 
 
 def _layout(directory: _Directory) -> Layout:

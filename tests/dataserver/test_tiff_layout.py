@@ -41,3 +41,14 @@ def test_a_directory_past_the_end_of_the_file_is_broken(tmp_path):
     path.write_bytes(b"II*\x00" + (10**6).to_bytes(4, "little") + b"\x00" * 8)
     with pytest.raises(LayoutError):
         layout_read(path)
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=["tiff", "tiff-big-endian", "bigtiff", "bigtiff-big-endian"])
+def test_a_file_cut_short_of_its_blocks_is_broken(tmp_path, order):
+    whole = write_empty(tmp_path / "whole.tif", width=1000, height=1000, TILED="YES", **order)
+    assert layout_read(whole).missing_blocks == 0
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(data[:-1])  # the last block one byte short
+    with pytest.raises(LayoutError, match="truncated"):
+        layout_read(cut)
