@@ -35,7 +35,9 @@ WHITE = 255
 # for every row it reads from it (a strip of hundreds of MB takes minutes to preview). 16 MiB holds a 1024 x 1024 tile of four
 # 32-bit bands; writers make tiles of 256 or 512 pixels and strips of a few kilobytes.
 MAX_COMPRESSED_BLOCK_BYTES = 16 * 2**20
-PREVIEW_ROWS = 64  # the previews' read goes this many rows of the preview at a time, watching its time limit
+# The previews' read goes in pieces of this many columns and rows of the file, watching its time limit.
+PIECE_COLUMNS = 4096
+PIECE_ROWS = 512
 
 # PROJ's confidence that a CRS is an EPSG code: 70 is the same definition under another name, 60 the same on a datum
 # known only by its ellipsoid (how GDAL reads "+ellps=WGS84" without "+datum"); 50 and below differ in something that
@@ -230,18 +232,32 @@ def display_range_of(data: np.ma.MaskedArray, dtype: str) -> list[list[float]] |
 
 
 def _decimated_read(src, indexes: list[int], rows: int, columns: int, *, deadline: float) -> np.ma.MaskedArray | None:
-    """The bands shrunk to rows x columns, read PREVIEW_ROWS rows at a time (the same pixels as one read: the windows
-    are fractional); None when the deadline passes before the last piece. Without overviews every pixel is read."""
-    step = src.height / rows
-    parts = []
-    for top in range(0, rows, PREVIEW_ROWS):
-        if parts and time.monotonic() > deadline:
-            return None
-        count = min(PREVIEW_ROWS, rows - top)
-        window = Window(0, top * step, src.width, count * step)
-        shape = (len(indexes), count, columns)
-        parts.append(src.read(indexes, window=window, out_shape=shape, resampling=Resampling.bilinear, masked=True))
-    return np.ma.concatenate(parts, axis=1)
+    """The bands shrunk to rows x columns, read piece by piece (the same pixels as one read: the windows are
+    fractional); None when the deadline passes before the last piece. Without overviews every pixel is read.
+
+    The pieces go down columns PIECE_COLUMNS pixels of the file wide, each PIECE_ROWS rows high (or one row of its
+    blocks when they are higher): the blocks a piece shares with the next one below are still in GDAL's block cache
+    when that one reads them, however wide the image, and from an object store a piece's blocks come in one request
+    for each run of them (`S3ReadOnce.get_byte_ranges`). Each block is then fetched about once (1.03-1.15 times the
+    original); pieces across the whole width fetched a 40,000-pixel-wide original 2.5 times.
+    """
+    step_y, step_x = src.height / rows, src.width / columns
+    piece_rows = max(1, int(max(src.block_shapes[0][0], PIECE_ROWS) / step_y))
+    piece_columns = max(1, int(PIECE_COLUMNS / step_x))
+    data = np.empty((len(indexes), rows, columns), dtype=src.dtypes[indexes[0] - 1])
+    mask = np.empty(data.shape, dtype=bool)
+    for left in range(0, columns, piece_columns):
+        width = min(piece_columns, columns - left)
+        for top in range(0, rows, piece_rows):
+            if (left or top) and time.monotonic() > deadline:
+                return None
+            height = min(piece_rows, rows - top)
+            window = Window(left * step_x, top * step_y, width * step_x, height * step_y)
+            piece = src.read(indexes, window=window, out_shape=(len(indexes), height, width),
+                             resampling=Resampling.bilinear, masked=True)
+            data[:, top : top + height, left : left + width] = piece.data
+            mask[:, top : top + height, left : left + width] = np.ma.getmaskarray(piece)
+    return np.ma.MaskedArray(data, mask)
 
 
 def previews_write(
@@ -256,10 +272,8 @@ def previews_write(
     largest = max(PREVIEW_SIZES.values())
     deadline = time.monotonic() + time_limit
     try:
-        # Read once, in order: through no cache (which serves the tiles' headers and would grow the process).
-        imagery = store()
-        read_once = {"CPL_VSIL_CURL_NON_CACHED": imagery.gdal_path(key)}
-        with rasterio.Env(**imagery.gdal_options, **read_once), rasterio.open(imagery.gdal_path(key)) as src:
+        path, opener = store().read_once(key)
+        with rasterio.open(path, opener=opener) as src:
             scale = min(1.0, largest / max(src.width, src.height))
             rows, columns = max(1, round(src.height * scale)), max(1, round(src.width * scale))
             data = _decimated_read(src, info.band_indexes, rows, columns, deadline=deadline)

@@ -169,3 +169,33 @@ def test_an_upload_the_store_refuses_is_a_503_that_says_so_and_keeps_nothing(api
                                        "failed upload is kept)"}
     assert not Image.objects.exists()
     assert api.get(f"/rest/rasters/mosaic/{mosaic['id']}/image").json() == []
+
+
+@pytest.mark.parametrize("storage_backend", ["s3"])
+def test_a_raster_read_once_from_the_store_gets_its_bytes_in_few_requests(storage_backend, monkeypatch):
+    """What GDAL reads of an original for the previews (`read_once`): the object's own bytes wherever it jumps, reads
+    in order in few GETs, after a jump no more than it asks, and a window's blocks a GET each."""
+    from dataserver import storage
+
+    data = os.urandom(12 * 2**20)
+    store().put("acc/read-once.tif", data)
+    fetched = []
+    get = storage.S3RangeReader.get
+    monkeypatch.setattr(storage.S3RangeReader, "get", lambda self, a, b: fetched.append(b - a + 1) or get(self, a, b))
+    path, opener = store().read_once("acc/read-once.tif")
+    assert opener.isfile(path) and not opener.isfile(path + ".aux.xml") and opener.size(path) == len(data)
+    file = opener.open(path, "rb")
+    block = 256 * 1024
+    assert file.read(8) == data[:8]  # the header, from the first answer
+    fetched.clear()
+    assert b"".join(file.read(block) for _ in range(40)) == data[8 : 8 + 40 * block]  # 10 MB in order
+    assert len(fetched) <= 40 * block // storage.READ_AHEAD_BYTES + 3
+    fetched.clear()
+    file.seek(3 * block + 5)  # back, and out of what the last fetch holds
+    assert file.read(block) == data[3 * block + 5 : 4 * block + 5]
+    assert fetched == [block]
+    file.seek(-100, os.SEEK_END)
+    assert file.read(block) == data[-100:] and file.read(block) == b""
+    fetched.clear()
+    assert file.get_byte_ranges([5 * block, 100], [block, 7]) == [data[5 * block : 6 * block], data[100:107]]
+    assert fetched == [block, 7]
