@@ -81,7 +81,7 @@ def static_collect(folder: Path) -> Path:
 
 class DataServer:
     def __init__(
-        self, *, port: int, workers: int = 2, eager_tasks: bool = False, gdal_cachemax: str = "64", env: dict | None = None
+        self, *, port: int, workers: int = 2, eager_tasks: bool = False, gdal_cachemax: str = "32", env: dict | None = None
     ) -> None:
         self.extra_env = env or {}
         self.port = port

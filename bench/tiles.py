@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17, 18])
     parser.add_argument("--workers", type=int, default=2, help="processes of each server")
     parser.add_argument("--ports", type=int, nargs=2, default=[8111, 8112])
-    parser.add_argument("--gdal-cachemax", default="64", help="GDAL_CACHEMAX (MB) of both servers")
+    parser.add_argument("--gdal-cachemax", default="32", help="GDAL_CACHEMAX (MB) of both servers")
     parser.add_argument("--formats", nargs="+", default=["png", "jpeg"], choices=["png", "jpeg", "webp"],
                         help="the `format` our tiles are asked in (png: the plain template)")
     args = parser.parse_args()

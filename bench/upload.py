@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--sizes-mb", type=int, nargs="+", default=[256, 1024])
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--striped", action="store_true", help="write striped rasters instead of tiled ones")
-    parser.add_argument("--gdal-cachemax", default="64", help="GDAL_CACHEMAX of the server (MB, or e.g. 5%%)")
+    parser.add_argument("--gdal-cachemax", default="32", help="GDAL_CACHEMAX of the server (MB, or e.g. 5%%)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="upload-bench-", dir=Path(tempfile.gettempdir())) as tmp:
         folder = Path(tmp)
