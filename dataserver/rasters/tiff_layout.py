@@ -32,6 +32,7 @@ class Layout:
     compressed: bool
     block_bytes: int  # one tile or strip, decoded
     missing_blocks: int  # tiles or strips of the image that the file does not store (a "sparse" file)
+    blocks_end: int  # where the last stored block ends: past the file's end, the file is truncated
 
 
 @dataclass(frozen=True)
@@ -96,21 +97,18 @@ class _Directory:
             raise LayoutError(f"field {tag} has no value")
         return int(first[0])
 
-    def zeros_and_count(self, tag: int) -> tuple[int, int]:
-        zeros = count = 0
-        for chunk in self._chunks(tag):
-            zeros += int(np.count_nonzero(chunk == 0))
-            count += len(chunk)
-        return zeros, count
-
-    def blocks_end(self, offsets_tag: int, counts_tag: int) -> int:
-        """Where the last byte of the stored blocks ends."""
-        end = 0
-        for offsets, counts in zip(self._chunks(offsets_tag), self._chunks(counts_tag), strict=False):
-            both = min(len(offsets), len(counts))
-            if both:
-                end = max(end, int((offsets[:both].astype(np.uint64) + counts[:both].astype(np.uint64)).max()))
-        return end
+    def stored_blocks(self, counts_tag: int, offsets_tag: int) -> tuple[int, int, int]:
+        """The blocks of no bytes, the blocks counted, and where the last stored one ends (0 with no offsets), in one
+        pass over both fields."""
+        zeros = count = end = 0
+        offsets = self._chunks(offsets_tag) if offsets_tag in self.entries else iter(())
+        for counts in self._chunks(counts_tag):
+            zeros += int(np.count_nonzero(counts == 0))
+            count += len(counts)
+            starts = next(offsets, None)
+            if starts is not None and (both := min(len(starts), len(counts))):
+                end = max(end, int((starts[:both].astype(np.uint64) + counts[:both].astype(np.uint64)).max()))
+        return zeros, count, end
 
 
 def layout_read(path: Path) -> Layout:
@@ -130,12 +128,8 @@ def layout_of(fh: BinaryIO) -> Layout:
         raise LayoutError("no TIFF header")
     big = version == 43
     (first,) = struct.unpack_from(order + ("Q" if big else "I"), head, 8 if big else 4)
-    directory = _Directory(fh, order, big).read(first)
-    layout = _layout(directory)
-    tiled = TILE_WIDTH in directory.entries
-    offsets_tag, counts_tag = (TILE_OFFSETS, TILE_BYTE_COUNTS) if tiled else (STRIP_OFFSETS, STRIP_BYTE_COUNTS)
-    stored = offsets_tag in directory.entries and counts_tag in directory.entries
-    if stored and directory.blocks_end(offsets_tag, counts_tag) > fh.seek(0, io.SEEK_END):
+    layout = _layout(_Directory(fh, order, big).read(first))
+    if layout.blocks_end > fh.seek(0, io.SEEK_END):
         raise LayoutError("blocks lie past the end of the file (a truncated file)")
     return layout
 
@@ -147,19 +141,20 @@ def _layout(directory: _Directory) -> Layout:
     planes = samples if directory.value(PLANAR_CONFIGURATION, 1) == SEPARATE_PLANES else 1
     if TILE_WIDTH in directory.entries:
         block_width, block_height = directory.value(TILE_WIDTH), directory.value(TILE_LENGTH)
-        counts_tag = TILE_BYTE_COUNTS
+        counts_tag, offsets_tag = TILE_BYTE_COUNTS, TILE_OFFSETS
     else:
         block_width, block_height = width, min(directory.value(ROWS_PER_STRIP, height) or height, height)
-        counts_tag = STRIP_BYTE_COUNTS
+        counts_tag, offsets_tag = STRIP_BYTE_COUNTS, STRIP_OFFSETS
     if not (width and height and block_width and block_height):
         raise LayoutError("an image or block of no pixels")
     blocks = math.ceil(width / block_width) * math.ceil(height / block_height) * planes
-    missing = 0
+    missing = end = 0
     if counts_tag in directory.entries:
-        zeros, stored = directory.zeros_and_count(counts_tag)
+        zeros, stored, end = directory.stored_blocks(counts_tag, offsets_tag)
         missing = zeros + max(0, blocks - stored)
     return Layout(
         compressed=directory.value(COMPRESSION, NO_COMPRESSION) != NO_COMPRESSION,
         block_bytes=block_width * block_height * (samples // planes) * bits // 8,
         missing_blocks=missing,
+        blocks_end=end,
     )
