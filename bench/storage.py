@@ -13,7 +13,9 @@ the Data API itself spends on the store (the multipart upload's sending, the ran
 For each backend and size: an uncompressed 3-band GeoTIFF uploaded with curl (no COG build: no worker runs), its
 time and throughput, and the largest RSS growth of a web worker over its idle size (measured once every worker has
 received a WARM_MB upload: see warm_up), against its yardstick: the same file copied into the backend with no Data
-API (`cp` to the same disk; boto3's multipart upload to the store, so the store's own ingest rate). Then the 4-COG
+API (`cp` to the same disk; boto3's multipart upload to the store, so the store's own ingest rate). Then the COG of
+each upload built by the task, as a worker does, in a process of its own (bench/cog_builds.py): its time and that
+process's largest RSS growth over its size after a first build of a WARM_MB image. Then the 4-COG
 mosaic of bench/tiles.py (COGs built by the task, run in a process of its own): tiles per second over every tile
 covering it at the given zooms, in shuffled order, each once, from 8 connections (wrk, as in bench/tiles.py: the
 store's latency overlaps other tiles' work, as on a server with many users), once tiles two zooms out have warmed
@@ -146,26 +148,30 @@ def rss_watch(processes: list[psutil.Process]):
     return done
 
 
-def warm_up(server: DataServer, workers: list[psutil.Process], mosaic_id: str, path: Path) -> None:
+def warm_up(server: DataServer, workers: list[psutil.Process], mosaic_id: str, path: Path) -> str:
     """Upload a file of WARM_MB until every worker has received one: the idle RSS is then that of a worker that has
     made its store client and filled the cache an upload's preview read fills (GDAL's block cache, GDAL_CACHEMAX),
-    so that the growth measured is what grows with an upload's size."""
+    so that the growth measured is what grows with an upload's size. The id of one of those images."""
     raster_write(path, size_bytes=WARM_MB * MB)
     served: set[int] = set()
     for _ in range(4 * len(workers)):
         before = {p.pid: sum(p.cpu_times()[:2]) for p in workers}
-        server.upload(path, mosaic_id)
+        image_id = server.upload(path, mosaic_id)["image_id"]
         served |= {p.pid for p in workers if sum(p.cpu_times()[:2]) - before[p.pid] > 0.2}
         if len(served) == len(workers):
-            return
+            return image_id
     raise RuntimeError("an upload did not reach every worker")
 
 
-def cogs_build(server: DataServer, mosaic_id: str) -> None:
-    """Build the COGs of a mosaic's images with the task itself, in a process of its own (no worker runs)."""
-    code = ("from dataserver.models import Image\nfrom dataserver.tasks import image_build_cog\n"
-            f"for image in Image.objects.filter(mosaic_id='{mosaic_id}'): image_build_cog(str(image.id))")
-    server.manage("shell", "-c", code)
+def cogs_build(server: DataServer, image_ids: list[str]) -> dict:
+    """Build the images' COGs with the task itself, in a process of its own (no worker runs) with a worker's GDAL
+    block cache (the settings' default), and give each build's seconds and RSS growth (bench/cog_builds.py)."""
+    env = {name: value for name, value in server.env.items() if name != "GDAL_CACHEMAX"}
+    done = subprocess.run([PYTHON, "bench/cog_builds.py", *image_ids], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=3600)
+    if done.returncode:
+        raise RuntimeError(f"COG builds failed: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def copy_seconds(path: Path, s3: S3Server | None) -> float:
@@ -174,16 +180,12 @@ def copy_seconds(path: Path, s3: S3Server | None) -> float:
     if s3 is None:
         return cp_seconds(path, path.parent)
     import boto3
-    from boto3.s3.transfer import TransferConfig
 
-    from dataserver.storage import PART_SIZE, PARTS_IN_FLIGHT
+    from dataserver.storage import FILE_TRANSFER
 
     client = boto3.client("s3", endpoint_url=s3.url, **_boto_credentials())
-    config = TransferConfig(
-        multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=PARTS_IN_FLIGHT
-    )
     started = time.perf_counter()
-    client.upload_file(str(path), BUCKET, "copy-yardstick", Config=config)
+    client.upload_file(str(path), BUCKET, "copy-yardstick", Config=FILE_TRANSFER)
     elapsed = time.perf_counter() - started
     client.delete_object(Bucket=BUCKET, Key="copy-yardstick")
     return elapsed
@@ -196,18 +198,19 @@ def backend_measure(name: str, env: dict, args, rasters: dict[int, Path], parts:
             pin(server.process, {0})
         workers = server.worker_processes()
         mosaic_id = server.mosaic_create("uploads")
-        warm_up(server, workers, mosaic_id, rasters[min(rasters)].parent / "warm.tif")
+        warm_id = warm_up(server, workers, mosaic_id, rasters[min(rasters)].parent / "warm.tif")
+        image_ids = {}
         for size_mb, path in rasters.items():
             done = rss_watch(workers)
             started = time.perf_counter()
-            server.upload(path, mosaic_id)
+            image_ids[size_mb] = server.upload(path, mosaic_id)["image_id"]
             seconds = time.perf_counter() - started
             results["uploads"][size_mb] = {"seconds": seconds, "mb_s": path.stat().st_size / MB / seconds,
                                            "rss_growth_mb": done() / MB, "copy_seconds": copy_seconds(path, s3)}
+        builds = cogs_build(server, [warm_id, *image_ids.values()])
+        results["builds"] = {size_mb: builds[image_id] for size_mb, image_id in image_ids.items()}
         tiles_mosaic = server.mosaic_create("tiles")
-        for path in parts:
-            server.upload(path, tiles_mosaic)
-        cogs_build(server, tiles_mosaic)
+        cogs_build(server, [server.upload(path, tiles_mosaic)["image_id"] for path in parts])
         uri = server.mosaic_cog_uri(tiles_mosaic)
         urls = [f"{server.url}/api/v0/cogs/tiles/{z}/{x}/{y}.png?uri={uri}"
                 for z, x, y in covering_tiles(parts, args.zooms)]
@@ -261,7 +264,10 @@ def main() -> None:
         print(f"  copy, no API {size / a['copy_seconds']:>8.1f}/s {size / b['copy_seconds']:>8.1f}/s"
               f" {a['copy_seconds'] / b['copy_seconds']:>7.2f}   (cp; boto3's multipart upload)")
         print(f"  upload/copy  {a['copy_seconds'] / a['seconds']:>10.2f} {b['copy_seconds'] / b['seconds']:>10.2f}")
-        print(f"  RSS growth   {a['rss_growth_mb']:>8.1f}MB {b['rss_growth_mb']:>8.1f}MB")
+        print(f"  RSS growth   {a['rss_growth_mb']:>8.1f}MB {b['rss_growth_mb']:>8.1f}MB   (a web process)")
+        a, b = local["builds"][size], store["builds"][size]
+        print(f"COG build {size:>5} MB {a['seconds']:>6.1f}s {b['seconds']:>9.1f}s {a['seconds'] / b['seconds']:>7.2f}")
+        print(f"  RSS growth   {a['rss_growth_mb']:>8.1f}MB {b['rss_growth_mb']:>8.1f}MB   (the building process)")
     a, b = local["tiles"], store["tiles"]
     print(f"tiles/s ({a['count']})  {a['tiles_s']:>10.1f} {b['tiles_s']:>10.1f} {b['tiles_s'] / a['tiles_s']:>7.2f}")
     print(f"store GET requests per tile (warm headers): {b['store_requests_per_tile']:.2f}")
