@@ -44,7 +44,7 @@ def cog_build(source: str, target: str, scratch: Path) -> None:
     imagery = store()
     config = {"GDAL_NUM_THREADS": "ALL_CPUS", "GDAL_TIFF_OVR_BLOCKSIZE": "256"}
     # From an object store, through rasterio's opener (S3ReadOnce) rather than /vsis3/, whose download buffers grew a
-    # worker by 112 MB during a 1 GB build (33 MB now). The warp re-reads the blocks of a wide original, as GDAL's
+    # worker by 112 MB during a 1 GB build (33-48 MB now). The warp re-reads the blocks of a wide original, as GDAL's
     # block cache holds less than a row of them beside the output's: from the store a 5 GB original is read about 3.7
     # times. A larger GDAL_CACHEMAX for workers trades memory for it (128 MB: a 1 GB original read 1.15 times, in
     # 26 s rather than 38).
