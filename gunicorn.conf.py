@@ -3,8 +3,6 @@
 Threaded workers, so that a multi-GB upload (I/O-bound) does not hold a whole process while tiles are served.
 """
 
-import contextlib
-import ctypes
 import os
 
 wsgi_app = "mapflow_web.wsgi:application"
@@ -21,13 +19,6 @@ keepalive = 5
 # preview's pieces share (about 14 MB for 512-pixel RGB tiles) and kept a web process within 12-32 MB of its idle
 # size during a 1 GB upload to an object store (64 MB: 33-104); tiles were no slower (bench/tiles.py).
 raw_env = [f"GDAL_CACHEMAX={os.environ.get('GDAL_CACHEMAX', '32')}"]
-# glibc gives each thread of a worker a malloc arena of its own, so what one request freed (a preview read's block
-# cache) is not reused by the next one on another thread: during a 1 GB upload to an object store a worker grew by
-# 33-104 MB, with two arenas by 41-50 (bench/storage.py, 64 MB of block cache). As MALLOC_ARENA_MAX=2, set here
-# (before the workers fork) for every way gunicorn is started; not glibc, nothing to set.
-M_ARENA_MAX = -8
-with contextlib.suppress(OSError, AttributeError):
-    ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 2)
 accesslog = "-"
 # Tiles served are left out of it (mapflow_web/access_log.py); failed ones are in.
 logger_class = "mapflow_web.access_log.AccessLog"
