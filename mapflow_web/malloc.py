@@ -2,7 +2,7 @@
 
 With an arena a thread, memory freed on one thread is not reused by an allocation on another: during a 1 GB upload
 to an object store a web process (8 threads) grew by 33-104 MB, with two arenas by 41-50 (bench/storage.py, 64 MB of
-block cache); a worker's 1 GB COG build (GDAL's threads) by 63-77 MB, with two by 32-42. As MALLOC_ARENA_MAX=2, for
+block cache); a worker's 1 GB COG build (GDAL's threads) by 63-77 MB, with two by 32-48. As MALLOC_ARENA_MAX=2, for
 every way a process is started; not glibc, nothing to set.
 """
 
