@@ -324,27 +324,31 @@ class S3Store:
 
 
 class S3Writer:
-    """An S3 multipart upload: bytes gathered into PART_SIZE parts, each sent as it fills (PARTS_IN_FLIGHT at once);
-    nothing of it is visible until `complete`, and `abort` leaves no part behind."""
+    """An S3 multipart upload: bytes copied into a part buffer of PART_SIZE, each part sent as it fills
+    (PARTS_IN_FLIGHT at once); nothing of it is visible until `complete`, and `abort` leaves no part behind."""
 
     def __init__(self, client, bucket: str, key: str) -> None:
         self.client, self.bucket, self.key = client, bucket, key
         self.upload_id = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
         self.sending: list[Future] = []
         self.pool = ThreadPoolExecutor(PARTS_IN_FLIGHT, thread_name_prefix="upload-part")
-        self.pending: list[bytes] = []  # the chunks of the next part, joined (one copy) when it is full
-        self.pending_size = 0
+        # The next part, filled in place: joining a part's chunks (and cutting the join at the part's end) held it
+        # up to three times over while it filled.
+        self.part, self.filled = bytearray(), 0
 
     def write(self, data: bytes) -> None:
-        self.pending.append(data)
-        self.pending_size += len(data)
-        while self.pending_size >= PART_SIZE:
-            joined = b"".join(self.pending)
-            self._send(joined[:PART_SIZE])  # the same object when it is exactly one part
-            rest = joined[PART_SIZE:]
-            self.pending, self.pending_size = [rest] if rest else [], len(rest)
+        view = memoryview(data)
+        while view:
+            if not self.part:
+                self.part = bytearray(PART_SIZE)
+            taken = min(len(view), PART_SIZE - self.filled)
+            self.part[self.filled : self.filled + taken] = view[:taken]
+            self.filled, view = self.filled + taken, view[taken:]
+            if self.filled == PART_SIZE:
+                self._send(self.part)
+                self.part, self.filled = bytearray(), 0
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytearray) -> None:
         in_flight = [future for future in self.sending if not future.done()]
         if len(in_flight) >= PARTS_IN_FLIGHT:
             in_flight[0].result()
@@ -354,16 +358,17 @@ class S3Writer:
         number = len(self.sending) + 1
         self.sending.append(self.pool.submit(self._part, number, data))
 
-    def _part(self, number: int, data: bytes) -> dict:
+    def _part(self, number: int, data: bytearray) -> dict:
         answer = self.client.upload_part(
             Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=data
         )
         return {"PartNumber": number, "ETag": answer["ETag"]}
 
     def complete(self) -> None:
-        if self.pending or not self.sending:
-            self._send(b"".join(self.pending))
-            self.pending, self.pending_size = [], 0
+        if self.filled or not self.sending:
+            del self.part[self.filled :]  # the last part, of what it holds
+            self._send(self.part)
+            self.part, self.filled = bytearray(), 0
         parts = [future.result() for future in self.sending]
         self.pool.shutdown()
         self.client.complete_multipart_upload(
@@ -371,7 +376,7 @@ class S3Writer:
         )
 
     def abort(self) -> None:
-        self.pending, self.pending_size = [], 0
+        self.part, self.filled = bytearray(), 0
         self.pool.shutdown(wait=True, cancel_futures=True)  # no part may land after the abort
         self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
 

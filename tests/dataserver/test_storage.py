@@ -3,6 +3,7 @@ upload), stale uploads are cleaned up, and the consistency check finds and repai
 disagree on."""
 
 import hashlib
+import itertools
 import os
 import socket
 import time
@@ -199,3 +200,23 @@ def test_a_raster_read_once_from_the_store_gets_its_bytes_in_few_requests(storag
     fetched.clear()
     assert file.get_byte_ranges([5 * block, 100], [block, 7]) == [data[5 * block : 6 * block], data[100:107]]
     assert fetched == [block, 7]
+
+
+@pytest.mark.parametrize("storage_backend", ["s3"])
+def test_an_object_written_in_uneven_chunks_is_stored_whole_in_full_parts(storage_backend):
+    """Chunks that do not fall on the parts' edges (as a multipart body's do): every byte in order, each part but
+    the last of PART_SIZE, as S3 requires of all but the last."""
+    import boto3
+
+    from dataserver.storage import PART_SIZE
+
+    data = os.urandom(2 * PART_SIZE + 12345)
+    cuts = [0, 1, 1_000_003, PART_SIZE - 7, PART_SIZE + 5, 2 * PART_SIZE, len(data)]
+    with store().writer("acc/uneven.bin") as out:
+        for start, end in itertools.pairwise(cuts):
+            out.write(data[start:end])
+    assert store().read("acc/uneven.bin") == data
+    client = boto3.client("s3", endpoint_url=store().client.meta.endpoint_url)
+    key = store().object_key("acc/uneven.bin")
+    sizes = [client.head_object(Bucket=store().bucket, Key=key, PartNumber=n)["ContentLength"] for n in (1, 2, 3)]
+    assert sizes == [PART_SIZE, PART_SIZE, 12345]
