@@ -14,11 +14,6 @@ threads = 8
 timeout = 3600
 graceful_timeout = 60
 keepalive = 5
-# Bound each worker's GDAL block cache (default 5% of RAM): previews read a whole upload through it, so without a
-# bound a worker grows by up to the file's size. The OS page cache keeps the files' bytes anyway. 32 MB holds what a
-# preview's pieces share (about 14 MB for 512-pixel RGB tiles) and kept a web process within 12-32 MB of its idle
-# size during a 1 GB upload to an object store (64 MB: 33-104); tiles were no slower (bench/tiles.py).
-raw_env = [f"GDAL_CACHEMAX={os.environ.get('GDAL_CACHEMAX', '32')}"]
 accesslog = "-"
 # Tiles served are left out of it (mapflow_web/access_log.py); failed ones are in.
 logger_class = "mapflow_web.access_log.AccessLog"

@@ -14,8 +14,9 @@ For each backend and size: an uncompressed 3-band GeoTIFF uploaded with curl (no
 time and throughput, and the largest RSS growth of a web worker over its idle size (measured once every worker has
 received a WARM_MB upload: see warm_up), against its yardstick: the same file copied into the backend with no Data
 API (`cp` to the same disk; boto3's multipart upload to the store, so the store's own ingest rate). Then the COG of
-each upload built by the task, as a worker does, in a process of its own (bench/cog_builds.py): its time and that
-process's largest RSS growth over its size after a first build of a WARM_MB image. Then the 4-COG
+each upload built by the task, as a worker does, in a process of its own (bench/cog_builds.py): its time, that
+process's largest RSS growth over its size after a first build of a WARM_MB image, and the most local disk the build
+took in its scratch folder. Then the 4-COG
 mosaic of bench/tiles.py (COGs built by the task, run in a process of its own): tiles per second over every tile
 covering it at the given zooms, in shuffled order, each once, from 8 connections (wrk, as in bench/tiles.py: the
 store's latency overlaps other tiles' work, as on a server with many users), once tiles two zooms out have warmed
@@ -268,6 +269,7 @@ def main() -> None:
         a, b = local["builds"][size], store["builds"][size]
         print(f"COG build {size:>5} MB {a['seconds']:>6.1f}s {b['seconds']:>9.1f}s {a['seconds'] / b['seconds']:>7.2f}")
         print(f"  RSS growth   {a['rss_growth_mb']:>8.1f}MB {b['rss_growth_mb']:>8.1f}MB   (the building process)")
+        print(f"  scratch peak {a['scratch_mb']:>8.0f}MB {b['scratch_mb']:>8.0f}MB   (its local disk)")
     a, b = local["tiles"], store["tiles"]
     print(f"tiles/s ({a['count']})  {a['tiles_s']:>10.1f} {b['tiles_s']:>10.1f} {b['tiles_s'] / a['tiles_s']:>7.2f}")
     print(f"store GET requests per tile (warm headers): {b['store_requests_per_tile']:.2f}")

@@ -42,8 +42,8 @@ PARTIAL_SUFFIX = ".part"
 # S3's most, make 80 GiB; at most (1 + PARTS_IN_FLIGHT) parts are held in memory.
 PART_SIZE = 8 * 2**20
 PARTS_IN_FLIGHT = 2
-# A local file stored (a COG built) in parts as uploads are: with boto3's default of 10 at once, storing a COG grew a
-# worker by 17 MB more (bench/storage.py).
+# A local file stored (a COG built) or fetched (the original it is built from) in parts as uploads are: with boto3's
+# default of 10 at once, storing a COG grew a worker by 17 MB more (bench/storage.py).
 FILE_TRANSFER = TransferConfig(
     multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=PARTS_IN_FLIGHT
 )
@@ -105,9 +105,13 @@ class FolderStore:
         return str(self.path(key))
 
     def read_once(self, key: str) -> tuple[str, None]:
-        """What rasterio opens (its path and `opener`) to read a whole raster through (the previews' read, a COG
-        build): the file."""
+        """What rasterio opens (its path and `opener`) to read a whole raster through once (the previews' read): the
+        file."""
         return str(self.path(key)), None
+
+    def local_file(self, key: str, folder: Path) -> Path:
+        """A local file of the object, for a reader that goes over it many times (a COG build): its own."""
+        return self.path(key)
 
     def writer(self, key: str) -> "FolderWriter":
         return FolderWriter(self.path(key))
@@ -232,10 +236,17 @@ class S3Store:
         return f"/vsis3/{self.bucket}/{self.object_key(key)}"
 
     def read_once(self, key: str) -> tuple[str, "S3Object"]:
-        """What rasterio opens (its path and `opener`) to read a whole raster through (the previews' read, a COG
-        build): the object through S3ReadOnce rather than /vsis3/, whose 32 MB region cache and download buffers
-        besides grew a web process by 80 MB more than a folder's read, and a worker's 1 GB build by 112 MB."""
+        """What rasterio opens (its path and `opener`) to read a whole raster through once (the previews' read): the
+        object through S3ReadOnce rather than /vsis3/, whose 32 MB region cache and download buffers besides grew a
+        web process by 80 MB more than a folder's read."""
         return key, S3Object(self, key)
+
+    def local_file(self, key: str, folder: Path) -> Path:
+        """A local file of the object, for a reader that goes over it many times (a COG build): a copy downloaded
+        into `folder` (the caller's to remove), in parts as uploads are sent."""
+        target = folder / Path(key).name
+        self.client.download_file(self.bucket, self.object_key(key), str(target), Config=FILE_TRANSFER)
+        return target
 
     def writer(self, key: str) -> "S3Writer":
         return S3Writer(self.client, self.bucket, self.object_key(key))

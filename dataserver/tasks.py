@@ -32,9 +32,9 @@ def cog_build(source: str, target: str, scratch: Path) -> None:
     internal mask) of the stored original `source`.
 
     The grid-aligned extent is larger than the image: when the source has no nodata value, alpha band or mask of its
-    own, the warp adds an alpha band so that the fill around the image is masked out. The original is read from the
-    store (in ranges, from an object store); everything the build writes (the COG and rio-cogeo's temporary file
-    beside it: about twice the COG's size) goes into the local `scratch` folder, removed however it ends.
+    own, the warp adds an alpha band so that the fill around the image is masked out. Everything the build writes
+    goes into the local `scratch` folder, removed however it ends: from an object store, a copy of the original; then
+    rio-cogeo's uncompressed temporary file and the COG beside it.
     """
     profile = cog_profiles.get("deflate")
     profile.update(blockxsize=256, blockysize=256, predictor=2)
@@ -43,14 +43,12 @@ def cog_build(source: str, target: str, scratch: Path) -> None:
     partial = scratch / "cog.tif"
     imagery = store()
     config = {"GDAL_NUM_THREADS": "ALL_CPUS", "GDAL_TIFF_OVR_BLOCKSIZE": "256"}
-    # From an object store, through rasterio's opener (S3ReadOnce) rather than /vsis3/, whose download buffers grew a
-    # worker by 112 MB during a 1 GB build (33-48 MB now). The warp re-reads the blocks of a wide original, as GDAL's
-    # block cache holds less than a row of them beside the output's: from the store a 5 GB original is read about 3.7
-    # times. A larger GDAL_CACHEMAX for workers trades memory for it (128 MB: a 1 GB original read 1.15 times, in
-    # 26 s rather than 38).
-    path, opener = imagery.read_once(source)
     try:
-        with rasterio.Env(**config), rasterio.open(path, opener=opener) as src:
+        # The warp goes over the original's blocks several times, as GDAL's block cache holds less than a row of a
+        # wide image's beside the output's: read in ranges from an object store, a 5 GB original was fetched 3.7
+        # times over, and its build took three times as long as from a folder. A copy is fetched once, in sequence.
+        original = imagery.local_file(source, scratch)
+        with rasterio.Env(**config), rasterio.open(original) as src:
             add_alpha = src.mask_flag_enums[0] == [MaskFlags.all_valid]
             with WarpedVRT(src, add_alpha=add_alpha, **get_web_optimized_params(src, tms=WEB_MERCATOR)) as warped:
                 cog_translate(warped, str(partial), profile, add_mask=True, in_memory=False, quiet=True, config=config)

@@ -409,9 +409,14 @@ DATASERVER_PREVIEW_URL_TTL = int(os.environ.get("DATASERVER_PREVIEW_URL_TTL", "3
 DATASERVER_DOWNLOAD_URL_TTL = int(os.environ.get("DATASERVER_DOWNLOAD_URL_TTL", "3600"))
 
 
-# GDAL keeps its block cache small: previews and tiles must not grow the process by gigabytes. Set before anything
-# loads GDAL (the self-hosted Data API's app points GeoDjango at rasterio's copy of it, see dataserver/apps.py).
-os.environ.setdefault("GDAL_CACHEMAX", "64")
+# GDAL's block cache (default 5% of RAM) bounded in every process, web and worker: previews read a whole upload
+# through it, so without a bound a web process grows by up to the file's size; the OS page cache keeps the files'
+# bytes anyway. 32 MB holds what a preview's pieces share (about 14 MB for 512-pixel RGB tiles) and kept a web
+# process within 12-32 MB of its idle size during a 1 GB upload to an object store (64 MB: 33-104), tiles no slower
+# (bench/tiles.py); a COG build, which reads a local file, grew its worker by 31-38 MB instead of 39-60 (1-5 GB
+# images) in no more time. Set before anything loads GDAL (the self-hosted Data API's app points GeoDjango at
+# rasterio's copy of it, see dataserver/apps.py).
+os.environ.setdefault("GDAL_CACHEMAX", "32")
 os.environ.setdefault("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR")
 
 

@@ -203,6 +203,32 @@ def test_a_raster_read_once_from_the_store_gets_its_bytes_in_few_requests(storag
 
 
 @pytest.mark.parametrize("storage_backend", ["s3"])
+def test_a_cog_build_from_the_store_fetches_the_original_once_and_keeps_no_copy(
+    api, tmp_path, settings, storage_backend, django_capture_on_commit_callbacks
+):
+    """The warp goes over a wide original's blocks more than once; from the store it reads a local copy, fetched
+    once, and nothing of it stays on the worker's disk."""
+    mosaic = mosaic_create(api)
+    with django_capture_on_commit_callbacks() as pending:
+        image = upload_ok(api, mosaic["id"], write_raster(tmp_path / "wide.tif", width=3000, height=600))
+    fetched = []
+
+    def count(parsed, **_) -> None:
+        fetched.append(parsed["ContentLength"])
+
+    events = store().client.meta.events
+    events.register("after-call.s3.GetObject", count)
+    try:
+        for callback in pending:
+            callback()
+    finally:
+        events.unregister("after-call.s3.GetObject", count)
+    assert Image.objects.get(id=image["id"]).cog_ready
+    assert sum(fetched) == (tmp_path / "wide.tif").stat().st_size
+    assert not list(settings.DATASERVER_SCRATCH_DIR.glob("**/*")), "nothing of the build is left in the scratch folder"
+
+
+@pytest.mark.parametrize("storage_backend", ["s3"])
 def test_an_object_written_in_uneven_chunks_is_stored_whole_in_full_parts(storage_backend):
     """Chunks that do not fall on the parts' edges (as a multipart body's do): every byte in order, each part but
     the last of PART_SIZE, as S3 requires of all but the last."""
