@@ -17,7 +17,7 @@ RUN pip install .
 
 COPY . .
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
-    && mkdir -p /data/imagery /app/var \
+    && mkdir -p /data/imagery /app/var/scratch \
     && chown -R app:app /data /app/var
 
 USER app
